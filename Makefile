@@ -1,0 +1,69 @@
+# cblog — every developer command. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv runs everything with Python 3.13; on machines with pyenv it takes pyenv's build, never a download.
+PY313 := $(shell pyenv prefix 3.13 2>/dev/null | head -n1)
+export UV_PYTHON ?= $(if $(PY313),$(PY313)/bin/python3.13,python3.13)
+export UV_PYTHON_DOWNLOADS ?= never
+export PYTHONDONTWRITEBYTECODE := 1
+
+MANAGE := uv run --frozen python web/manage.py
+MYSQL_URL ?= mysql://root@127.0.0.1:3306/cblog
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install dev seed test lint format test-sqlite test-mysql check-migrations \
+        check-deploy infra-check bench clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+install: ## Install Python 3.13 dependencies into .venv (locked)
+	@command -v uv >/dev/null || python3 -m pip install --quiet uv
+	uv sync --frozen
+
+dev: install ## Run the blog locally on http://127.0.0.1:8000 (SQLite, demo content)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+seed: install ## Seed demo content (N=1000 for many posts)
+	$(MANAGE) seed_demo $(if $(N),--posts $(N))
+
+test: install lint test-sqlite test-mysql check-migrations check-deploy infra-check ## Run every test and check
+	@echo "make test: all checks passed"
+
+lint: ## ruff lint and format check
+	uv run --frozen ruff check .
+	uv run --frozen ruff format --check .
+
+format: ## Apply ruff's formatting and safe fixes
+	uv run --frozen ruff check --fix .
+	uv run --frozen ruff format .
+
+test-sqlite: ## The whole pytest suite on SQLite, with coverage of web/
+	uv run --frozen pytest --cov --cov-report=term
+
+test-mysql: ## The web test suite on MySQL/MariaDB ($(MYSQL_URL))
+	DATABASE_URL=$(MYSQL_URL) uv run --frozen pytest tests/web -p no:cacheprovider
+
+check-migrations: ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+check-deploy: ## Django's deployment checks with a production-like environment
+	DJANGO_SETTINGS_MODULE=cblog.settings.base \
+	DJANGO_SECRET_KEY="$$(uv run --frozen python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	DJANGO_ALLOWED_HOSTS=blog.example.com \
+	DJANGO_CSRF_TRUSTED_ORIGINS=https://blog.example.com \
+	DATABASE_URL=$(MYSQL_URL) \
+	uv run --frozen python web/manage.py check --deploy --fail-level WARNING
+
+infra-check: ## Lint and scan the CloudFormation/SAM templates
+	@echo "infra-check: no templates yet"
+
+bench: install ## Load-test home and detail pages (SQLite and MariaDB) with wrk
+	uv run --frozen python scripts/bench.py
+
+clean: ## Remove local state (database, media, caches)
+	rm -rf web/db.sqlite3* web/media web/staticfiles .pytest_cache .coverage htmlcov

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from cblog.core.uploads import clean_image, clean_video
+from cblog.posts.models import Category, Comment, Post
+from cblog.posts.services import tags_from_text
+
+
+class PostForm(forms.Form):
+    """Validates a post; files are checked by content and renamed before anything is saved.
+
+    A plain form rather than a ModelForm: the service, not the form, changes the post, so the
+    files a change replaces are still known when the service runs.
+    """
+
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Markdown: **bold**, _italic_, [links](https://…), lists, code.",
+    )
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    tags_text = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=300,
+        help_text="Comma-separated, e.g. travel, photography.",
+    )
+    cover = forms.ImageField(
+        label="Cover image",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP.",
+    )
+    video = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+        help_text="Optional. MP4 or WebM.",
+    )
+    status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.DRAFT)
+    published_at = forms.DateTimeField(
+        label="Publish at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional. A future date schedules the post; empty means now, on publishing.",
+    )
+
+    @classmethod
+    def for_post(cls, post: Post, *args: Any, **kwargs: Any) -> PostForm:
+        """A form showing ``post``'s current values."""
+        initial = {
+            "title": post.title,
+            "body": post.body,
+            "category": post.category_id,
+            "tags_text": ", ".join(tag.name for tag in post.tags.all()),
+            "cover": post.cover or None,
+            "video": post.video or None,
+            "status": post.status,
+            "published_at": post.published_at,
+        }
+        return cls(*args, initial=initial, **kwargs)
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the post a title.")
+        return title
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError("Write something in the post.")
+        return body
+
+    def clean_cover(self) -> Any:
+        cover = self.cleaned_data.get("cover")
+        return clean_image(cover) if isinstance(cover, UploadedFile) else cover
+
+    def clean_video(self) -> Any:
+        video = self.cleaned_data.get("video")
+        return clean_video(video) if isinstance(video, UploadedFile) else video
+
+    def media_changes(self) -> dict[str, Any]:
+        """Only the files the user replaced or cleared: ``None`` clears, a file replaces."""
+        return {
+            name: self.cleaned_data[name] or None
+            for name in ("cover", "video")
+            if name in self.changed_data
+        }
+
+    def post_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``post_create``/``post_update`` (media excluded)."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "body": data["body"],
+            "category": data["category"],
+            "tags": tags_from_text(data.get("tags_text", "")),
+            "status": data["status"],
+            "published_at": data["published_at"],
+        }
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 4, "maxlength": 5000})}
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data.get("body", "").strip()
+        if not body:
+            raise forms.ValidationError("A comment cannot be empty.")
+        return body

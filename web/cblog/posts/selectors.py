@@ -1,0 +1,84 @@
+"""Reads. Every post lookup is scoped to what the viewer may see or change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cblog.posts.models import Category, Comment, Like, Post, Tag
+
+if TYPE_CHECKING:
+    from cblog.users.models import User
+
+# Columns a card never shows: loading them for a list page only costs time.
+_CARD_DEFERRED = ("body", "body_html", "video", "cover")
+
+
+def post_list(
+    *,
+    viewer: User | object | None = None,
+    author: User | None = None,
+    category: Category | None = None,
+    tag: Tag | None = None,
+    query: str | None = None,
+) -> QuerySet[Post]:
+    """Published posts, newest first, ready for cards (author and category joined).
+
+    Drafts and scheduled posts never appear in lists, not even the viewer's own: those live on
+    "My posts" (see ``post_list_for_author``). ``viewer`` is accepted for symmetry with the
+    detail selectors.
+    """
+    posts = Post.objects.published().select_related("author", "category").defer(*_CARD_DEFERRED)
+    if author is not None:
+        posts = posts.filter(author=author)
+    if category is not None:
+        posts = posts.filter(category=category)
+    if tag is not None:
+        posts = posts.filter(tags=tag)
+    if query:
+        for word in query.split()[:8]:
+            posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return posts.order_by("-published_at", "-id")
+
+
+def post_list_for_author(*, author: User) -> QuerySet[Post]:
+    """All of an author's posts, drafts and scheduled ones first, then by date."""
+    return (
+        Post.objects.filter(author=author)
+        .select_related("category")
+        .defer(*_CARD_DEFERRED)
+        .order_by("-created_at", "-id")
+    )
+
+
+def post_get_visible(*, slug: str, viewer: User | object) -> Post:
+    """The post if ``viewer`` may read it (public, or their own), else 404."""
+    posts = Post.objects.visible_to(viewer).select_related("author", "category")
+    return get_object_or_404(posts.prefetch_related("tags"), slug=slug)
+
+
+def post_get_owned(*, slug: str, owner: User) -> Post:
+    """The post if ``owner`` wrote it, else 404: strangers cannot tell it exists."""
+    return get_object_or_404(Post.objects.filter(author=owner), slug=slug)
+
+
+def post_comments(*, post: Post) -> QuerySet[Comment]:
+    return post.comments.select_related("author")
+
+
+def comment_get_deletable(*, pk: int, user: User) -> Comment:
+    """A comment ``user`` may delete: their own, or any on their post; else 404."""
+    comments = Comment.objects.filter(Q(author=user) | Q(post__author=user))
+    return get_object_or_404(comments.select_related("post"), pk=pk)
+
+
+def post_is_liked(*, post: Post, user: User | object) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Like.objects.filter(post=post, user=user).exists()
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.all()

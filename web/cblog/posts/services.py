@@ -1,0 +1,216 @@
+"""Writes: posts, comments, likes and views. Each keeps the post's counters exact."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cblog.core.uploads import make_thumbnail
+from cblog.posts.markdown import plain_excerpt, render_markdown
+from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
+
+if TYPE_CHECKING:
+    from cblog.users.models import User
+
+logger = logging.getLogger(__name__)
+_KEEP = object()  # "leave this file as it is"
+RESERVED_SLUGS = frozenset({"new", "mine"})  # path segments of posts/urls.py
+
+
+def unique_slug(title: str, *, model: type[Post] | type[Tag] = Post, max_length: int = 200) -> str:
+    """A slug for ``title`` that no row of ``model`` uses yet: ``title``, ``title-2``, ..."""
+    base = slugify(title)[:max_length].strip("-") or "post"
+    taken = RESERVED_SLUGS | set(
+        model.objects.filter(slug__startswith=base).values_list("slug", flat=True)  # type: ignore[attr-defined]
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def delete_files_on_commit(*names: str) -> None:
+    """Delete stored files once the transaction that stopped referencing them commits."""
+    for name in filter(None, names):
+        transaction.on_commit(lambda name=name: _delete_file(name))
+
+
+def _delete_file(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # a leftover file is repairable later; a failed request is not
+        logger.exception("could not delete replaced media %s", name)
+
+
+def tags_from_text(text: str) -> list[Tag]:
+    """Tags for a comma-separated list of names, created as needed."""
+    tags: dict[str, Tag] = {}
+    for name in (part.strip()[:50] for part in text.split(",")):
+        slug = slugify(name)[:50]
+        if slug and slug not in tags:
+            tags[slug], _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+    return list(tags.values())
+
+
+def _apply_fields(
+    post: Post,
+    *,
+    title: str,
+    body: str,
+    category: Category | None,
+    status: str,
+    published_at: datetime | None,
+) -> None:
+    post.title = title.strip()
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.excerpt = plain_excerpt(post.body_html)
+    post.category = category
+    post.status = status
+    if published_at is not None:
+        post.published_at = published_at  # a future date schedules the post
+    elif status == Post.Status.PUBLISHED and post.published_at is None:
+        post.published_at = timezone.now()  # set on first publish, kept afterwards
+
+
+def _apply_media(post: Post, *, cover: File | object | None, video: File | object | None) -> None:
+    """Attach new files (``None`` clears, ``_KEEP`` keeps) and drop replaced ones on commit."""
+    if cover is not _KEEP:
+        delete_files_on_commit(post.cover.name, post.cover_thumbnail.name)
+        post.cover = cover  # type: ignore[assignment]
+        post.cover_thumbnail = make_thumbnail(cover) if cover else None  # type: ignore[arg-type]
+    if video is not _KEEP:
+        delete_files_on_commit(post.video.name)
+        post.video = video  # type: ignore[assignment]
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author: User,
+    title: str,
+    body: str,
+    category: Category | None = None,
+    tags: Iterable[Tag] = (),
+    status: str = Post.Status.DRAFT,
+    published_at: datetime | None = None,
+    cover: File | None = None,
+    video: File | None = None,
+) -> Post:
+    post = Post(author=author, slug=unique_slug(title))
+    _apply_fields(
+        post, title=title, body=body, category=category, status=status, published_at=published_at
+    )
+    _apply_media(post, cover=cover if cover else _KEEP, video=video if video else _KEEP)
+    post.save()
+    post.tags.set(tags)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    post: Post,
+    title: str,
+    body: str,
+    category: Category | None,
+    tags: Iterable[Tag],
+    status: str,
+    published_at: datetime | None = None,
+    cover: File | object | None = _KEEP,
+    video: File | object | None = _KEEP,
+) -> Post:
+    """Update ``post``; the slug never changes, so links keep working."""
+    _apply_fields(
+        post, title=title, body=body, category=category, status=status, published_at=published_at
+    )
+    _apply_media(post, cover=cover, video=video)
+    post.save()
+    post.tags.set(tags)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post) -> None:
+    delete_files_on_commit(post.cover.name, post.cover_thumbnail.name, post.video.name)
+    post.delete()
+
+
+@transaction.atomic
+def comment_create(*, post: Post, author: User, body: str) -> Comment:
+    comment = Comment.objects.create(post=post, author=author, body=body.strip())
+    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment) -> None:
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
+    comment.delete()
+
+
+@transaction.atomic
+def like_toggle(*, post: Post, user: User) -> bool:
+    """Like or unlike; returns whether ``user`` now likes ``post``.
+
+    The database's unique constraint decides races: a second concurrent like is a no-op.
+    """
+    deleted, _ = Like.objects.filter(post=post, user=user).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+        return False
+    try:
+        with transaction.atomic():
+            Like.objects.create(post=post, user=user)
+    except IntegrityError:
+        return True
+    Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+    return True
+
+
+def visitor_key(identity: str) -> str:
+    """The stored form of a visitor identity: a hash, never the session or cookie itself."""
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def view_record(*, post: Post, visitor: str) -> bool:
+    """Count one view per visitor, post and day; returns whether this view counted.
+
+    One insert that the database ignores when the row exists (no exception to recover from),
+    then the counter, in one transaction. Any database error is logged and swallowed:
+    counting must never break the page that is being read.
+    """
+    ops = connection.ops
+    table = connection.ops.quote_name(PostView._meta.db_table)
+    sql = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} "
+        f"(post_id, visitor, day) VALUES (%s, %s, %s) "
+        f"{ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])}"
+    )
+    try:
+        # savepoint=False: one real transaction for the pair, and no savepoint queries when a
+        # caller (a test) already holds a transaction.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(sql, [post.pk, visitor_key(visitor), timezone.localdate()])
+            counted = cursor.rowcount == 1
+            if counted:
+                Post.objects.filter(pk=post.pk).update(view_count=F("view_count") + 1)
+    except DatabaseError:
+        logger.warning("could not count a view of post %s", post.pk, exc_info=True)
+        return False
+    if counted:
+        post.view_count += 1
+    return counted

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from cblog.posts import feeds, views
+
+app_name = "posts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("category/<slug:slug>/", views.category_detail, name="category"),
+    path("tag/<slug:slug>/", views.tag_detail, name="tag"),
+    path("posts/new/", views.post_create, name="create"),
+    path("posts/mine/", views.my_posts, name="mine"),
+    path("posts/<slug:slug>/", views.post_detail, name="detail"),
+    path("posts/<slug:slug>/edit/", views.post_update, name="update"),
+    path("posts/<slug:slug>/delete/", views.post_delete, name="delete"),
+    path("posts/<slug:slug>/like/", views.like_toggle, name="like"),
+    path("posts/<slug:slug>/comments/", views.comment_create, name="comment_create"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("feeds/rss/", feeds.LatestPostsRss(), name="feed_rss"),
+    path("feeds/atom/", feeds.LatestPostsAtom(), name="feed_atom"),
+]

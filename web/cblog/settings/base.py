@@ -1,0 +1,228 @@
+"""Settings for every environment, with production-safe defaults.
+
+Production is this module plus its environment (see `.env.example` and the README's
+configuration table); `local.py` and `test.py` only relax it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from cblog.ssm import read_secure_parameters, require
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # web/
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+# --- AWS ---------------------------------------------------------------------------------------
+AWS_REGION = env("AWS_REGION", default=env("AWS_DEFAULT_REGION", default="us-east-1"))
+AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)  # the local AWS endpoint; unset on AWS
+SSM_PARAMETER_PREFIX = env("SSM_PARAMETER_PREFIX", default="")
+
+# Secrets are read from SSM once, while settings load, and only when a prefix is configured.
+_ssm: dict[str, str] = {}
+_DB_HOST = env("DB_HOST", default="")
+if SSM_PARAMETER_PREFIX:
+    _wanted = ["secret-key"] + (["username", "password"] if _DB_HOST else [])
+    _ssm = read_secure_parameters(
+        SSM_PARAMETER_PREFIX, _wanted, region=AWS_REGION, endpoint_url=AWS_ENDPOINT_URL
+    )
+
+# --- Core --------------------------------------------------------------------------------------
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _ssm.get("secret-key", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY, or SSM_PARAMETER_PREFIX with a <prefix>/secret-key parameter."
+    )
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "cblog.core",
+    "cblog.users",
+    "cblog.posts",
+]
+
+MIDDLEWARE = [
+    # First: answers load-balancer probes before host validation and HTTPS redirects.
+    "cblog.core.middleware.HealthCheckMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cblog.urls"
+WSGI_APPLICATION = "cblog.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "cblog" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cblog.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------------
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+elif _DB_HOST:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "HOST": _DB_HOST,
+            "PORT": env.int("DB_PORT", default=3306),
+            "NAME": env("DB_NAME", default="cblog"),
+            "USER": require(_ssm, "username", SSM_PARAMETER_PREFIX),
+            "PASSWORD": require(_ssm, "password", SSM_PARAMETER_PREFIX),
+        }
+    }
+else:
+    raise ImproperlyConfigured("Set DATABASE_URL, or DB_HOST/DB_NAME with SSM_PARAMETER_PREFIX.")
+
+_db = DATABASES["default"]
+_db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
+if _db["ENGINE"] == "django.db.backends.mysql":
+    _db["OPTIONS"] = {
+        "charset": "utf8mb4",
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+        "isolation_level": "read committed",
+        "connect_timeout": 5,
+        **_db.get("OPTIONS", {}),
+    }
+    _db.setdefault("TEST", {})["CHARSET"] = "utf8mb4"
+    _db["TEST"]["COLLATION"] = "utf8mb4_unicode_ci"
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; IMMEDIATE avoids lock-upgrade deadlocks.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **_db.get("OPTIONS", {}),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "users:login"
+LOGIN_REDIRECT_URL = "posts:home"
+LOGOUT_REDIRECT_URL = "posts:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- E-mail: console unless EMAIL_URL names an SMTP server (smtp+tls://user:pass@host:587) ------
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cblog <noreply@localhost>")
+
+# --- Cache: per process unless CACHE_URL names a shared one (redis://...) ----------------------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (inside the image, served by WhiteNoise) and media -------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "cblog" / "static"]
+WHITENOISE_MAX_AGE = 365 * 24 * 3600  # only applied to hashed (immutable) names
+
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_BUCKET = env("MEDIA_BUCKET", default="")
+MEDIA_INDEX_TABLE = env("MEDIA_INDEX_TABLE", default="")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "region_name": AWS_REGION,
+            "endpoint_url": AWS_ENDPOINT_URL,
+            "location": "media",
+            "default_acl": None,  # the bucket is private and owner-enforced: no ACLs
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# Upload limits, checked on the content (see cblog.core.uploads).
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=250 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields; files stream to temp files
+
+# --- Security (behind CloudFront + ALB, which terminate TLS and set X-Forwarded-Proto) --------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Blog --------------------------------------------------------------------------------------
+SITE_NAME = env("CBLOG_SITE_NAME", default="cblog")
+POSTS_PER_PAGE = 10
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Replaces Django's own console handler, so each record is printed once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class UsersConfig(AppConfig):
+    """Accounts: the custom user model, registration, profiles and author pages."""
+
+    name = "cblog.users"
+    label = "users"
