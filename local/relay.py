@@ -1,0 +1,183 @@
+"""Relay the local bucket's S3 notifications from SQS to the real indexer handler.
+
+What Lambda's S3 trigger does on AWS, done here without Docker: long-poll the queue that
+local.bootstrap wired to the bucket, call functions/media_indexer/app.py's `handler` with each
+message body (an S3 event in the Lambda shape) and a Lambda-like context, and delete a message
+only after the handler returned. A failed message stays on the queue and is retried after the
+visibility timeout, then lands in the dead-letter queue, as with an asynchronous Lambda.
+
+    AWS_ENDPOINT_URL=http://127.0.0.1:5000 uv run --frozen python -m local.relay
+
+SIGINT/SIGTERM: an idle poll is interrupted at once; a message being handled is finished first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
+
+from local.bootstrap import Settings
+
+FUNCTION_DIR = Path(__file__).resolve().parent.parent / "functions" / "media_indexer"
+log = logging.getLogger("relay")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """The parts of Lambda's context object that Powertools and the handler read."""
+
+    function_name: str = "MediaIndexerFunction"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    timeout_seconds: float = 30.0
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:MediaIndexer"
+    log_group_name: str = "/aws/lambda/MediaIndexer"
+    log_stream_name: str = "local/relay"
+    _started: float = field(default_factory=time.monotonic, repr=False)
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self._started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+def load_handler(function_dir: Path = FUNCTION_DIR) -> Handler:
+    """Import the function's app.py as Lambda does: its folder first on sys.path."""
+    sys.path.insert(0, str(function_dir))
+    spec = importlib.util.spec_from_file_location("media_indexer_app", function_dir / "app.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no app.py in {function_dir}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.handler
+
+
+class _Interrupted(BaseException):
+    """Raised by the signal handler to break out of an idle long poll.
+
+    A BaseException, like KeyboardInterrupt: botocore catches (and retries) Exception.
+    """
+
+
+class Relay:
+    def __init__(self, sqs: Any, queue_url: str, handler: Handler, *, wait_seconds: int = 10):
+        self.sqs, self.queue_url, self.handler = sqs, queue_url, handler
+        self.wait_seconds = wait_seconds
+        self.stopping = threading.Event()
+        self._idle = False
+
+    def on_signal(self, signum: int, _frame: object) -> None:
+        log.info("received %s, stopping", signal.Signals(signum).name)
+        self.stopping.set()
+        if self._idle:
+            raise _Interrupted
+
+    def run(self) -> None:
+        log.info("relaying %s to the media indexer", self.queue_url)
+        try:
+            while not self.stopping.is_set():
+                for message in self._receive():
+                    if self.stopping.is_set():
+                        break  # not deleted: visible again after the visibility timeout
+                    self.handle(message)
+        except _Interrupted:
+            pass
+        log.info("relay stopped")
+
+    def _receive(self) -> list[dict[str, Any]]:
+        self._idle = True
+        try:
+            if self.stopping.is_set():
+                return []
+            response = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=self.wait_seconds,
+            )
+        finally:
+            self._idle = False
+        return response.get("Messages", [])
+
+    def handle(self, message: dict[str, Any]) -> bool:
+        """Handle one message; True when it was deleted (done), False when left for a retry."""
+        message_id = message["MessageId"]
+        try:
+            body = json.loads(message["Body"])
+        except ValueError:
+            log.error("message %s is not JSON; left for the dead-letter queue", message_id)
+            return False
+        if body.get("Event") == "s3:TestEvent":
+            bucket = body.get("Bucket")
+            log.info("message %s: s3:TestEvent for bucket %s, skipped", message_id, bucket)
+        else:
+            try:
+                result = self.handler(body, LambdaContext())
+            except Exception:
+                log.exception("message %s: handler failed; it stays queued for a retry", message_id)
+                return False
+            records = len(body.get("Records", []))
+            log.info("message %s: %d record(s) -> %s", message_id, records, result)
+        self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return True
+
+
+def queue_url(sqs: Any, name: str, timeout: float) -> str:
+    """The queue's URL, waiting (bounded) for the bootstrap to have created it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except (ClientError, EndpointUnreachable):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--poll", type=int, default=10, help="long-poll seconds (1-20)")
+    parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the queue")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    # The handler's own clients read these, as on Lambda (where the template sets them).
+    defaults = {
+        "AWS_REGION": settings.region,
+        "AWS_DEFAULT_REGION": settings.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "MEDIA_INDEX_TABLE": settings.table,
+        "POWERTOOLS_SERVICE_NAME": "media-indexer",
+        "POWERTOOLS_METRICS_NAMESPACE": "cblog",
+        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    sqs = settings.client("sqs")
+    url = queue_url(sqs, settings.queue, args.wait)
+    relay = Relay(sqs, url, load_handler(), wait_seconds=args.poll)
+    signal.signal(signal.SIGINT, relay.on_signal)
+    signal.signal(signal.SIGTERM, relay.on_signal)
+    relay.run()
+
+
+if __name__ == "__main__":
+    main()
