@@ -1,0 +1,105 @@
+"""Account forms. They validate input; the services in ``services.py`` do the writes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
+
+from cblog.core.uploads import clean_image
+from cblog.users.models import User
+from cblog.users.selectors import user_email_taken
+from cblog.users.services import EMAIL_TAKEN
+
+AVATAR_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+class RegistrationForm(UserCreationForm):
+    """Username, e-mail and password twice, checked by Django's password validators.
+
+    Usernames (Django's own check) and e-mail addresses are unique case-insensitively.
+    """
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Used only to reset your password.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if user_email_taken(email=email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+
+class ProfileForm(forms.Form):
+    """The editable part of one's own profile.
+
+    A plain form rather than a ModelForm: a ModelForm writes the submitted values into the
+    instance while validating, and here the instance is ``request.user``.
+    """
+
+    first_name = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    bio = forms.CharField(
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A few words shown on your author page (up to 1,000 characters).",
+    )
+    # A FileField, not an ImageField: clean_image is the one place that decodes images, with
+    # the format allow-list and the size and pixel limits.
+    avatar = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": AVATAR_ACCEPT}),
+        help_text="JPEG, PNG or WebP.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        kwargs.setdefault(
+            "initial",
+            {
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "bio": user.bio,
+                "avatar": user.avatar or None,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if user_email_taken(email=email, exclude=self.user):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+    def clean_avatar(self) -> File | Literal[False] | None:
+        """A new upload, re-encoded (a ``File``); ``False`` to clear; ``None`` to keep."""
+        avatar = self.cleaned_data.get("avatar")
+        if isinstance(avatar, UploadedFile):
+            return clean_image(avatar)
+        if avatar is False:
+            return False
+        return None  # nothing uploaded: the field hands back the current file

@@ -1,0 +1,121 @@
+"""Account pages. Thin: forms validate, services write, selectors read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cblog.users import selectors, services
+from cblog.users.forms import ProfileForm, RegistrationForm
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Create an account and sign the new user in."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_register(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}!")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "users/register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """Edit the signed-in user's own profile; there is no way to name anybody else's."""
+    user = request.user
+    data = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = ProfileForm(*data, user=user)
+    if request.method == "POST" and form.is_valid():
+        avatar = form.cleaned_data["avatar"]
+        try:
+            services.profile_update(
+                user=user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                email=form.cleaned_data["email"],
+                bio=form.cleaned_data["bio"],
+                avatar=avatar or None,
+                clear_avatar=avatar is False,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your profile has been updated.")
+            return redirect("users:profile")
+    return render(request, "users/profile.html", {"form": form})
+
+
+@require_GET
+def author_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """An author's public page: avatar, bio and published posts, paginated."""
+    author = get_object_or_404(selectors.active_users(), username=username)
+    posts = selectors.author_posts(author=author, viewer=request.user)
+    page_obj = Paginator(posts, settings.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "users/author_detail.html", {"author": author, "page_obj": page_obj})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "users/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: auth_views.AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, f"Welcome back, {form.get_user().username}.")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django 5): a link or an <img> pointing here cannot sign anybody out."""
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have been logged out.")
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "users/password_change_form.html"
+    success_url = reverse_lazy("users:password_change_done")
+
+    def form_valid(self, form: auth_views.PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link only to an active account with that address, yet answers the same
+    way for any address, so the form cannot be used to find out who has an account."""
+
+    template_name = "users/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    extra_email_context = {"site_name": settings.SITE_NAME}  # default is the request's host
+    success_url = reverse_lazy("users:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "users/password_reset_confirm.html"
+    success_url = reverse_lazy("users:password_reset_complete")
