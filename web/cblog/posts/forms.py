@@ -109,6 +109,7 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["body"]
         labels = {"body": "Your comment"}
+        error_messages = {"body": {"required": "A comment cannot be empty."}}
         widgets = {"body": forms.Textarea(attrs={"rows": 4, "maxlength": 5000})}
 
     def clean_body(self) -> str:

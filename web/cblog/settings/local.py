@@ -22,3 +22,4 @@ CSRF_COOKIE_SECURE = False
 # No collectstatic needed: runserver and WhiteNoise find files in the app folders.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -17,5 +17,6 @@ from cblog.settings.base import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_AUTOREFRESH = True  # serve from the app folders; no collectstatic before tests
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
