@@ -60,7 +60,14 @@ check-deploy: ## Django's deployment checks with a production-like environment
 	uv run --frozen python web/manage.py check --deploy --fail-level WARNING
 
 infra-check: ## Lint and scan the CloudFormation/SAM templates
-	@echo "infra-check: no templates yet"
+	uv run --frozen cfn-lint template.yaml infra/*.yaml
+	uv run --frozen python infra/embed_user_data.py --check
+	SAM_CLI_TELEMETRY=0 uvx --from aws-sam-cli==1.170.0 sam validate --lint --region us-east-1
+	build="$$(mktemp -d)"; trap 'rm -rf "$$build"' EXIT; \
+	  PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" SAM_CLI_TELEMETRY=0 \
+	  uvx --from aws-sam-cli==1.170.0 sam build --build-dir "$$build/build" --cache-dir "$$build/cache"
+	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \
+	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml
 
 bench: install ## Load-test home and detail pages (SQLite and MariaDB) with wrk
 	uv run --frozen python scripts/bench.py
