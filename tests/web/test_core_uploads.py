@@ -59,6 +59,19 @@ def test_png_and_webp_keep_their_format(make_image, fmt, extension):
     assert _reopen(cleaned).format == fmt
 
 
+@pytest.mark.parametrize(
+    ("mode", "fmt", "expected_mode"),
+    [("CMYK", "JPEG", "RGB"), ("I;16", "PNG", "RGBA")],
+    ids=["cmyk-jpeg", "16-bit-png"],
+)
+def test_modes_the_format_cannot_store_portably_are_converted(mode, fmt, expected_mode):
+    buffer = io.BytesIO()
+    Image.new(mode, (8, 8)).save(buffer, format=fmt)
+    cleaned = clean_image(_upload(f"x.{fmt.lower()}", buffer.getvalue()))
+    image = _reopen(cleaned)
+    assert (image.format, image.mode) == (fmt, expected_mode)
+
+
 def test_bytes_hidden_after_the_image_do_not_survive(make_image):
     upload = make_image()
     polyglot = _upload("poly.jpg", upload.read() + HTML, "image/jpeg")

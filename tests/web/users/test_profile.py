@@ -219,3 +219,19 @@ def test_uploading_and_clearing_at_once_is_a_form_error(client_logged_in, user, 
     )
     assert response.status_code == 200
     assert response.context["form"].errors["avatar"]
+
+
+@pytest.mark.django_db
+def test_an_email_taken_between_the_form_check_and_the_save_is_a_form_error(
+    client_logged_in, user, make_user, monkeypatch
+):
+    # Simulate the race: the form's check passes, then the service finds the address taken.
+    from cblog.users import forms
+
+    make_user(email="late@example.com")
+    monkeypatch.setattr(forms, "user_email_taken", lambda **_: False)
+    response = client_logged_in.post(URL, _form(user, email="LATE@example.com"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    user.refresh_from_db()
+    assert user.email == "ann@example.com"

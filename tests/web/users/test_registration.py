@@ -105,3 +105,25 @@ def test_registration_without_a_csrf_token_is_forbidden():
     response = Client(enforce_csrf_checks=True).post(URL, _form())
     assert response.status_code == 403
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_email_taken_between_the_form_check_and_the_save_is_a_form_error(
+    client, make_user, monkeypatch
+):
+    # Simulate the race: the form's check passes, then the service finds the address taken.
+    from cblog.users import forms
+
+    make_user(email="late@example.com")
+    monkeypatch.setattr(forms, "user_email_taken", lambda **_: False)
+    response = client.post(URL, _form(email="LATE@example.com"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "An account with this e-mail address already exists."
+    ]
+    assert not User.objects.filter(username="newbie").exists()
+
+
+@pytest.mark.django_db
+def test_a_user_is_shown_by_username(make_user):
+    assert str(make_user(username="zoe")) == "zoe"

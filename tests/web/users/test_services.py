@@ -69,3 +69,26 @@ def test_profile_update_that_loses_an_email_race_deletes_the_new_file(
     assert not any(media_root.rglob("*.jpg"))
     assert user.first_name == "Ann"  # the in-memory user was restored
     assert not user.avatar
+
+
+@pytest.mark.django_db
+def test_profile_update_that_fails_in_the_database_leaves_no_new_file(user, image_file, media_root):
+    from django.db import OperationalError, connection
+
+    from cblog.core.uploads import clean_image
+
+    def fail_updates(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("UPDATE"):
+            raise OperationalError("simulated: the server went away mid-save")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_updates), pytest.raises(OperationalError):
+        services.profile_update(
+            user=user,
+            first_name="",
+            last_name="",
+            email=user.email,
+            bio="",
+            avatar=clean_image(image_file),
+        )
+    assert not any(media_root.rglob("*.jpg"))

@@ -28,6 +28,9 @@ class RegistrationForm(UserCreationForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="Used only to reset your password.",
+        # Where the database compares case-insensitively (MySQL), the model's unique check can
+        # be the one that fires: say the same thing either way.
+        error_messages={"unique": EMAIL_TAKEN},
     )
 
     class Meta(UserCreationForm.Meta):
