@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from cblog.core.uploads import random_name
 from cblog.posts import services
@@ -52,14 +52,9 @@ def picture(seed: int) -> ContentFile:
     """A generated 1200 x 675 JPEG: a gradient with a few circles, different for each seed."""
     rng = random.Random(seed)  # noqa: S311 - decoration, not security
     top, bottom = PALETTES[seed % len(PALETTES)]
-    image = Image.new("RGB", (1200, 675))
+    gradient = Image.linear_gradient("L").resize((1200, 675))
+    image = ImageOps.colorize(gradient, black=top, white=bottom)
     draw = ImageDraw.Draw(image)
-    for y in range(675):
-        mix = y / 674
-        draw.line(
-            [(0, y), (1200, y)],
-            fill=tuple(int(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)),
-        )
     for _ in range(6):
         x, y, r = rng.randint(0, 1200), rng.randint(0, 675), rng.randint(40, 200)
         draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 255, 255), width=6)
