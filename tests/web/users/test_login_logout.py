@@ -83,3 +83,17 @@ def test_navigation_shows_who_is_signed_in_and_a_logout_form(client_logged_in, u
     html = client_logged_in.get(reverse("users:profile")).content.decode()
     assert f'Signed in as <a href="{user.get_absolute_url()}">{user.username}</a>' in html
     assert f'action="{LOGOUT}" method="post"' in html
+
+
+@pytest.mark.django_db
+def test_a_next_pointing_at_the_login_page_itself_goes_home_instead_of_looping(
+    client, user, password
+):
+    # The nav's "Log in" link on the login page carries next=/accounts/login/.
+    response = client.post(
+        f"{LOGIN}?next={LOGIN}", {"username": user.username, "password": password}
+    )
+    assert response["Location"] == reverse("posts:home")
+    again = client.get(f"{LOGIN}?next={LOGIN}")
+    assert again.status_code == 302
+    assert again["Location"] == reverse("posts:home")

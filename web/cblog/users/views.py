@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -79,6 +81,12 @@ def author_detail(request: HttpRequest, username: str) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "users/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        # "next" pointing back here (the nav's "Log in" link on this very page) would make
+        # Django raise a redirect-loop error for the signed-in user: go home instead.
+        url = super().get_redirect_url()
+        return "" if url and urlsplit(url).path == self.request.path else url
 
     def form_valid(self, form: auth_views.AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
