@@ -16,6 +16,7 @@ handler500 = "cblog.core.views.server_error"
 urlpatterns = [
     path("", include("cblog.posts.urls")),
     path("", include("cblog.users.urls")),
+    path("", include("cblog.media.urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -7,8 +7,10 @@ configuration table); `local.py` and `test.py` only relax it.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from boto3.s3.transfer import TransferConfig
 from django.core.exceptions import ImproperlyConfigured
 
 from cblog.ssm import read_secure_parameters, require
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "cblog.core",
     "cblog.users",
     "cblog.posts",
+    "cblog.media",
 ]
 
 MIDDLEWARE = [
@@ -176,18 +179,32 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if MEDIA_BUCKET:
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIA_BUCKET,
-            "region_name": AWS_REGION,
-            "endpoint_url": AWS_ENDPOINT_URL,
-            "location": "media",
-            "default_acl": None,  # the bucket is private and owner-enforced: no ACLs
-            "file_overwrite": False,
-            "querystring_auth": True,
-        },
+    # A private bucket: no ACLs, never overwrite, content type from the (server-chosen) name.
+    # Multipart uploads stream from the temporary upload file in 8 MB parts, 4 at a time, so
+    # a large video never sits in memory.
+    _s3_options = {
+        "bucket_name": MEDIA_BUCKET,
+        "region_name": AWS_REGION,
+        "endpoint_url": AWS_ENDPOINT_URL,
+        "location": "media",
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,  # presigned URLs, e.g. from the local endpoint
+        "transfer_config": TransferConfig(
+            multipart_threshold=8 * 1024 * 1024,
+            multipart_chunksize=8 * 1024 * 1024,
+            max_concurrency=4,
+        ),
     }
+    _media_cdn = urlsplit(MEDIA_URL)
+    if _media_cdn.scheme == "https":
+        # Production: the CDN serves /media/* from the bucket through Origin Access Control.
+        _s3_options |= {
+            "custom_domain": _media_cdn.netloc,
+            "url_protocol": "https:",
+            "querystring_auth": False,
+        }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 
 # Upload limits, checked on the content (see cblog.core.uploads).
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
