@@ -107,11 +107,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def create_index_table(dynamodb: Any, name: str = TABLE) -> Any:
     """The index table exactly as local.bootstrap (and template.yaml) define it."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from local.resources import INDEX_TABLE
-    finally:
-        sys.path.remove(str(ROOT))
+    if str(ROOT) not in sys.path:
+        sys.path.append(str(ROOT))  # `local` is a package at the repository root
+    from local.resources import INDEX_TABLE
+
     dynamodb.create_table(TableName=name, **INDEX_TABLE)
     return boto3.resource("dynamodb").Table(name)
 

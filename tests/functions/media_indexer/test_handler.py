@@ -129,6 +129,7 @@ def test_create_of_an_object_already_gone_is_stale(
     assert table.scan()["Items"] == []
 
 
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
 def test_dynamodb_failure_raises_so_lambda_retries(
     app: Any, table: Any, s3_objects: Any, load_event: LoadEvent, lambda_context: Any
 ) -> None:
