@@ -63,6 +63,11 @@ def test_body_is_rendered_and_sanitised_on_save(make_post):
     assert post.excerpt.startswith("bold")
 
 
+def test_excerpt_keeps_words_of_adjacent_blocks_apart(make_post):
+    post = make_post(body="- gulls\n- nets\n\nEnd.")
+    assert post.excerpt == "gulls nets End."
+
+
 def test_tags_from_text_deduplicates_and_reuses(db):
     tags = services.tags_from_text("Travel, travel , Food,, ")
     assert [t.slug for t in tags] == ["travel", "food"]

@@ -67,5 +67,6 @@ def render_markdown(text: str) -> str:
 
 def plain_excerpt(body_html: str, words: int = 40) -> str:
     """A plain-text excerpt of sanitised HTML, for cards and meta descriptions."""
-    text = html.unescape(nh3.clean(body_html, tags=set()))
+    # A space before every tag keeps words of adjacent blocks ("<li>a</li><li>b</li>") apart.
+    text = html.unescape(nh3.clean(body_html.replace("<", " <"), tags=set()))
     return Truncator(" ".join(text.split())).words(words, truncate="…")[:300]
