@@ -202,6 +202,43 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
         ("Resources", "DbSubnetGroup", "Properties", "SubnetIds"),
         {"Ref": "PrivateSubnetIds"},
     ),
+    (
+        "db-security-group",
+        "database",
+        (*DB, "VPCSecurityGroups"),
+        [{"Ref": "DatabaseSecurityGroupId"}],
+    ),
+    ("db-deletion-protection", "database", (*DB, "DeletionProtection"), True),
+    (
+        "alb-drop-invalid-headers",
+        "web",
+        ("Resources", "WebAlb", "Properties", "LoadBalancerAttributes", 0),
+        {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+    ),
+    (
+        "rt-public-1",
+        "network",
+        ("Resources", "PublicSubnet1RouteTableAssociation", "Properties"),
+        {"SubnetId": {"Ref": "PublicSubnet1"}, "RouteTableId": {"Ref": "PublicRouteTable"}},
+    ),
+    (
+        "rt-public-2",
+        "network",
+        ("Resources", "PublicSubnet2RouteTableAssociation", "Properties"),
+        {"SubnetId": {"Ref": "PublicSubnet2"}, "RouteTableId": {"Ref": "PublicRouteTable"}},
+    ),
+    (
+        "rt-private-1",
+        "network",
+        ("Resources", "PrivateSubnet1RouteTableAssociation", "Properties"),
+        {"SubnetId": {"Ref": "PrivateSubnet1"}, "RouteTableId": {"Ref": "PrivateRouteTable"}},
+    ),
+    (
+        "rt-private-2",
+        "network",
+        ("Resources", "PrivateSubnet2RouteTableAssociation", "Properties"),
+        {"SubnetId": {"Ref": "PrivateSubnet2"}, "RouteTableId": {"Ref": "PrivateRouteTable"}},
+    ),
     # CloudFront
     (
         "cf-origin-https-only",
