@@ -57,8 +57,10 @@ def handler(event: S3Event, context: LambdaContext) -> dict[str, int]:
 
 
 @tracer.capture_method
-def _index_record(raw: dict[str, Any], context: LambdaContext) -> str:
-    request_id = (raw.get("responseElements") or {}).get("x-amz-request-id")
+def _index_record(raw: Any, context: LambdaContext) -> str:
+    # The S3 request id ties this record's logs to the upload or delete that caused it.
+    response = raw.get("responseElements") if isinstance(raw, dict) else None
+    request_id = response.get("x-amz-request-id") if isinstance(response, dict) else None
     logger.set_correlation_id(request_id or context.aws_request_id)
     try:
         media = records.parse_record(raw)

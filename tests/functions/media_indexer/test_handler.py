@@ -118,8 +118,9 @@ def test_malformed_record_is_skipped_and_the_rest_indexed(
     s3_objects(event)
     event["Records"][0]["s3"]["object"]["key"] = "profile.jpg"  # the original app's layout
     del event["Records"][1]["eventTime"]
+    event["Records"].append("not a record")
     result = app.handler(event, lambda_context)
-    assert result == {"created": 1, "removed": 1, "stale": 0, "skipped": 2}
+    assert result == {"created": 1, "removed": 1, "stale": 0, "skipped": 3}
 
 
 def test_create_of_an_object_already_gone_is_stale(
