@@ -1,0 +1,72 @@
+"""samconfig.toml and the deploy helper: defaults that deploy, no secrets, parameters that exist."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = ROOT / "infra" / "deploy.sh"
+
+
+@pytest.fixture(scope="module")
+def samconfig() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "samconfig.toml").read_text())
+
+
+@pytest.mark.parametrize("environment", ["default", "staging"])
+def test_environment_deploys_to_us_east_1_with_nested_stack_capabilities(
+    samconfig: dict[str, Any], environment: str
+) -> None:
+    config = samconfig[environment]
+    assert config["global"]["parameters"]["region"] == "us-east-1"
+    deploy = config["deploy"]["parameters"]
+    assert deploy["capabilities"].split() == ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+    assert deploy["resolve_s3"] is True
+    assert f'environment="{environment if environment != "default" else "prod"}"' in deploy["tags"]
+
+
+@pytest.mark.parametrize("environment", ["default", "staging"])
+def test_overrides_name_only_root_parameters_and_hold_no_secrets(
+    samconfig: dict[str, Any], templates: dict[str, Any], environment: str
+) -> None:
+    overrides = samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]
+    names = [item.split("=", 1)[0] for item in overrides]
+    assert set(names) <= set(templates["root"]["Parameters"])
+    assert "DBMasterUsername" not in names  # read from SSM by infra/deploy.sh
+    settings = [
+        line.lower()
+        for line in (ROOT / "samconfig.toml").read_text().splitlines()
+        if not line.lstrip().startswith("#")
+    ]
+    for word in ("password", "secret", "token"):
+        assert not any(word in line for line in settings), word
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is installed by .ci/run")
+def test_deploy_helper_passes_shellcheck() -> None:
+    result = subprocess.run(  # noqa: S603 - fixed tool and file
+        [str(shutil.which("shellcheck")), "--severity=style", str(HELPER)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_deploy_helper_lists_its_commands_without_touching_aws() -> None:
+    result = subprocess.run(  # noqa: S603 - the helper's own help
+        ["/bin/bash", str(HELPER), "help"], capture_output=True, text=True, check=True
+    )
+    for command in ("params", "image", "deploy", "site", "teardown"):
+        assert f"infra/deploy.sh {command}" in result.stdout
+    unknown = subprocess.run(  # noqa: S603
+        ["/bin/bash", str(HELPER), "frobnicate"], capture_output=True, text=True, check=False
+    )
+    assert unknown.returncode == 1
+    assert "unknown command" in unknown.stderr
