@@ -1,0 +1,169 @@
+"""Databases, manage.py commands and the gunicorn server the bench loads.
+
+Every process started here is stopped by its pid, also when the bench fails or is interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
+HOST = "127.0.0.1"
+WORKERS = 2
+# Variables that would point the app at something other than the bench's own database/storage.
+_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
+_STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "CACHE_URL", "MEDIA_BUCKET")
+
+
+def bench_env(*, database_url: str, scratch: Path) -> dict[str, str]:
+    """Production settings (base + environment) on loopback, with a throwaway secret key."""
+    env = {k: v for k, v in os.environ.items() if k not in _STRIPPED}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cblog.settings.base",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_MEDIA_ROOT=str(scratch / "media"),
+        BENCH_STATIC_ROOT=str(scratch / "static"),
+        DATABASE_URL=database_url,
+    )
+    return env
+
+
+def manage(env: dict[str, str], log: Path, *args: str) -> None:
+    """``web/manage.py <args>``; output goes to ``log``, which is printed if the command fails."""
+    run(env, log, str(WEB / "manage.py"), *args)
+
+
+def run(env: dict[str, str], log: Path, *argv: str) -> None:
+    with log.open("a") as out:
+        out.write(f"$ python {' '.join(argv)}\n")
+        out.flush()
+        done = subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
+            [sys.executable, *argv], env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    if done.returncode:
+        sys.stderr.write(log.read_text()[-4000:])
+        raise RuntimeError(f"`{' '.join(argv)}` failed ({done.returncode}); see {log}")
+
+
+@contextmanager
+def mysql_database(server_url: str) -> Iterator[str]:
+    """A fresh, uniquely named database on ``server_url``, dropped afterwards; yields its URL."""
+    import pymysql
+
+    parts = urlsplit(server_url)
+    name = f"cblog_bench_{secrets.token_hex(4)}"
+    connect = {
+        "host": parts.hostname or HOST,
+        "port": parts.port or 3306,
+        "user": parts.username or "root",
+        "password": parts.password or "",
+        "connect_timeout": 5,
+    }
+    with pymysql.connect(**connect) as conn, conn.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    try:
+        yield f"{parts.scheme}://{parts.netloc}/{name}"
+    finally:
+        with pymysql.connect(**connect) as conn, conn.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+    log: Path
+
+    def log_problems(self) -> int:
+        """WARNING+ records in the log so far: Django's (e.g. a swallowed view-count error)
+        and gunicorn's (e.g. a worker timeout)."""
+        with self.log.open(errors="replace") as lines:
+            return sum(1 for line in lines if _PROBLEM.search(line))
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master's children, the workers.
+
+        Unlike requests/s, this hardly moves when other work shares the machine.
+        """
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+        for child in children:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / tick
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path) -> Iterator[Server]:
+    """gunicorn (sync, ``WORKERS`` workers) on a free loopback port, until the block ends."""
+    port = free_port()
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(WORKERS),
+        "--bind", f"{HOST}:{port}",
+        "--pythonpath", f"{WEB},{SCRIPTS}",
+        "--error-logfile", str(log),
+        "--log-level", "warning",
+        "bench_wsgi:application",
+    ]  # fmt: skip
+    # Its own session: Ctrl-C reaches only the bench, which then stops gunicorn by pid.
+    with log.open("a") as out:  # Django logs (e.g. a swallowed view-count error) land here too
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_ready(process, f"{base}/readyz", log)
+        yield Server(base, process.pid, log)
+    finally:
+        stop(process)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within 30 s; see {log}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the master (it stops its workers); SIGKILL its process group if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group gunicorn leads: master and workers
+        process.wait(timeout=5)
