@@ -23,10 +23,25 @@ install: ## Install Python 3.13 dependencies into .venv (locked)
 	@command -v uv >/dev/null || python3 -m pip install --quiet uv
 	uv sync --frozen
 
-dev: install ## Run the blog locally on http://127.0.0.1:8000 (SQLite, demo content)
-	$(MANAGE) migrate --no-input
-	$(MANAGE) seed_demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+# make dev: the blog, a local AWS endpoint (moto) and the media relay, all on 127.0.0.1.
+AWS_PORT ?= 4566
+dev: export AWS_PORT := $(AWS_PORT)
+dev: export WEB_HOST := $(HOST)
+dev: export WEB_PORT := $(PORT)
+dev: export AWS_ENDPOINT_URL := http://127.0.0.1:$(AWS_PORT)
+dev: export AWS_ACCESS_KEY_ID := testing
+dev: export AWS_SECRET_ACCESS_KEY := testing
+dev: export AWS_REGION := us-east-1
+dev: export MEDIA_BUCKET := cblog-media-local
+dev: export MEDIA_INDEX_TABLE := cblog-media-index
+dev: export SSM_PARAMETER_PREFIX := /cblog/local
+dev: export DJANGO_SECRET_KEY :=
+dev: export MOTO_ENABLE_RECORDING := True
+dev: export MOTO_RECORDER_FILEPATH := $(CURDIR)/.local/aws-recording.jsonl
+
+dev: install ## Run everything locally: blog on http://127.0.0.1:8000, local AWS, media indexer
+	@mkdir -p .local
+	uv run --frozen honcho -f Procfile.dev start
 
 seed: install ## Seed demo content (N=1000 for many posts)
 	$(MANAGE) seed_demo $(if $(N),--posts $(N))
@@ -73,4 +88,4 @@ bench: install ## Load-test home and detail pages (SQLite and MariaDB) with wrk
 	uv run --frozen python scripts/bench.py
 
 clean: ## Remove local state (database, media, caches)
-	rm -rf web/db.sqlite3* web/media web/staticfiles .pytest_cache .coverage htmlcov
+	rm -rf web/db.sqlite3* web/media web/staticfiles .local .pytest_cache .coverage htmlcov

@@ -30,6 +30,7 @@ from local.resources import (
     ensure_queue,
     ensure_table,
 )
+from local.state import recording_from_env, restore_and_record
 
 log = logging.getLogger("bootstrap")
 
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
     wait_for_endpoint(settings, args.wait)
+    restore_and_record(settings.endpoint_url, recording_from_env())
     result = bootstrap(settings)
     log.info("local AWS ready: %s", json.dumps(result))
 

@@ -82,3 +82,13 @@ def test_local_settings_run_the_blog_on_sqlite_in_debug(monkeypatch):
     assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert settings["SESSION_COOKIE_SECURE"] is False
     assert "127.0.0.1" in settings["ALLOWED_HOSTS"]
+
+
+def test_seed_demo_draws_missing_demo_pictures_again(media_root):
+    call_command("seed_demo", verbosity=0)
+    post = Post.objects.exclude(slug__startswith="bulk-post-").first()
+    (media_root / post.cover.name).unlink()
+    call_command("seed_demo", verbosity=0)
+    post.refresh_from_db()
+    assert (media_root / post.cover.name).exists()
+    assert (media_root / post.cover_thumbnail.name).exists()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageOps
@@ -93,7 +94,9 @@ def ensure_showcase(authors: list[User], readers: list[User]) -> int:
     categories = {c.name: c for c in ensure_categories()}
     for index, (title, category, tags) in enumerate(SHOWCASE):
         author = authors[index % len(authors)]
-        if Post.objects.filter(author=author, title=title).exists():
+        existing = Post.objects.filter(author=author, title=title).first()
+        if existing is not None:
+            _repair_cover(existing, index)
             continue
         post = services.post_create(
             author=author,
@@ -111,6 +114,21 @@ def ensure_showcase(authors: list[User], readers: list[User]) -> int:
         services.like_toggle(post=post, user=readers[(index + 1) % len(readers)])
         created += 1
     return created
+
+
+def _repair_cover(post: Post, seed: int) -> None:
+    """Draw a demo picture again when its file is gone (e.g. a fresh local AWS endpoint)."""
+    if post.cover and default_storage.exists(post.cover.name):
+        return
+    services.post_update(
+        post=post,
+        title=post.title,
+        body=post.body,
+        category=post.category,
+        tags=list(post.tags.all()),
+        status=post.status,
+        cover=picture(seed),
+    )
 
 
 def bulk_posts(
