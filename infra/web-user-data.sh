@@ -3,7 +3,7 @@
 # template's UserData in infra/web.yaml, which embeds it verbatim under Fn::Sub: every
 # dollar-brace placeholder is CloudFormation's, so shell variables are written $name only.
 # tests/infra/test_user_data.py keeps the two identical and runs shellcheck on the rendering.
-set -euo pipefail
+set -Eeuo pipefail
 exec > >(tee -a /var/log/cblog-user-data.log) 2>&1
 
 region="${AWS::Region}"

@@ -354,6 +354,7 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
         "cblog",
     ),
     ("fn-dlq", "root", (*FN, "DeadLetterQueue", "Type"), "SQS"),
+    ("fn-reserved-concurrency", "root", ("Parameters", "IndexerReservedConcurrency", "Default"), 5),
     # DynamoDB
     ("table-key-id", "root", (*TABLE, "KeySchema"), [{"AttributeName": "id", "KeyType": "HASH"}]),
     ("table-on-demand", "root", (*TABLE, "BillingMode"), "PAY_PER_REQUEST"),
