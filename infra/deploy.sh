@@ -82,6 +82,15 @@ for item in config[sys.argv[1]]["deploy"]["parameters"].get("parameter_overrides
         print(item)
 PY
   )
+  # Lambda keeps 10 executions unreserved: an account still at the new-account quota of 10
+  # cannot reserve any, so the indexer goes without a reservation there.
+  local quota
+  quota=$(aws lambda get-account-settings --region "$REGION" \
+    --query AccountLimit.ConcurrentExecutions --output text)
+  if ((quota < 15)); then
+    echo "Lambda concurrency quota is $quota: deploying without reserved concurrency." >&2
+    overrides+=("IndexerReservedConcurrency=0")
+  fi
   "${SAM[@]}" build --config-env "$CONFIG_ENV"
   "${SAM[@]}" deploy --config-env "$CONFIG_ENV" --stack-name "$STACK" --region "$REGION" \
     --parameter-overrides "${overrides[@]}" "SsmParameterPrefix=$PREFIX" \
