@@ -40,7 +40,10 @@ put_secure() {  # name value: create once; never overwrite a live credential
 cmd_params() {
   local password
   # RDS forbids / @ " and spaces in the master password: draw from letters and digits only.
-  password=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)
+  # (No `tr </dev/urandom | head`: under pipefail the early close fails the pipeline.)
+  password=$(head -c 1024 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
+  password=${password:0:32}
+  ((${#password} == 32)) || die "could not draw a password"
   put_secure "$PREFIX/username" "${DB_USERNAME:-blogadmin}"
   put_secure "$PREFIX/password" "$password"
   if [[ -n "${REGISTRY_TOKEN:-}" ]]; then

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,68 @@ def test_deploy_helper_lists_its_commands_without_touching_aws() -> None:
     )
     assert unknown.returncode == 1
     assert "unknown command" in unknown.stderr
+
+
+@pytest.fixture
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on loopback for the AWS CLI the helper drives; stopped after the test."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
+def test_params_creates_secure_strings_once(moto_endpoint: str) -> None:
+    import boto3
+
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "PREFIX": "/rehearsal/capstone",
+        "DB_USERNAME": "blogadmin",
+    }
+    env.pop("AWS_PROFILE", None)
+
+    def params() -> str:
+        return subprocess.run(  # noqa: S603 - the helper itself
+            ["/bin/bash", str(HELPER), "params"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+
+    assert "created /rehearsal/capstone/password" in params()
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    found = {
+        p["Name"]: p
+        for p in ssm.get_parameters_by_path(Path="/rehearsal/capstone", WithDecryption=True)[
+            "Parameters"
+        ]
+    }
+    assert set(found) == {"/rehearsal/capstone/username", "/rehearsal/capstone/password"}
+    assert all(p["Type"] == "SecureString" for p in found.values())
+    assert found["/rehearsal/capstone/username"]["Value"] == "blogadmin"
+    password = found["/rehearsal/capstone/password"]["Value"]
+    assert len(password) == 32
+    assert password.isalnum()
+
+    assert "kept existing /rehearsal/capstone/password" in params()
+    again = ssm.get_parameter(Name="/rehearsal/capstone/password", WithDecryption=True)
+    assert again["Parameter"]["Value"] == password
