@@ -15,14 +15,11 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,11 +28,11 @@ from typing import Any
 
 import bench_server as server
 from bench_django import CEILING_PATH
-from bench_report import add_ratios, table, verdicts
-from bench_wrk import CONNECTIONS, THREADS, run_wrk
+from bench_load import load
+from bench_report import add_ratios, git_commit, table, verdicts
+from bench_wrk import CONNECTIONS, THREADS
 
 RESULTS = server.ROOT / "bench-results"
-VISITOR = secrets.token_hex(16)  # a returning visitor: 32 hex characters, like the app's own
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -60,38 +57,6 @@ def database(kind: str, scratch: Path, mysql_url: str) -> Iterator[str]:
             yield url
     else:
         raise SystemExit(f"unknown database {kind!r}: use sqlite and/or mysql")
-
-
-def fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """One GET: the page's size, and the response headers (200 or it raises)."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return len(response.read()), dict(response.headers)
-
-
-def load(
-    app: server.Server, page: str, label: str, path: str, args: argparse.Namespace, **extra: Any
-) -> dict[str, Any]:
-    """Check the page answers 200, warm it up, then measure it with wrk."""
-    url = app.base + path
-    headers = {"Cookie": f"cblog_visitor={VISITOR}"} if extra.get("visitor") == "returning" else {}
-    size, response_headers = fetch(url, headers)
-    if headers and "cblog_visitor" in response_headers.get("Set-Cookie", ""):
-        raise RuntimeError(f"{path}: the visitor cookie was not accepted")
-    if args.warmup:
-        run_wrk(url, seconds=args.warmup, headers=headers)
-    cpu_before, problems_before = app.worker_cpu_seconds(), app.log_problems()
-    result = run_wrk(url, seconds=args.seconds, headers=headers)
-    cpu_ms = (app.worker_cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
-    extra["app_log_problems"] = app.log_problems() - problems_before
-    row = {"page": page, "label": label, "path": path, "bytes": size, **extra}
-    row |= result.as_dict() | {"worker_cpu_ms_per_request": round(cpu_ms, 3)}
-    print(
-        f"  {label:<24} {result.rps:>8.1f} req/s  p50 {result.p50_ms:.2f} ms  "
-        f"{cpu_ms:.2f} worker CPU ms/request",
-        flush=True,
-    )
-    return row
 
 
 def seed(env: dict[str, str], log: Path, posts: int) -> float:
@@ -168,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "detail_visitor": "returning: Cookie cblog_visitor=<32 hex>; 'detail-new' sends none",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},
-        "commit": _commit(),
+        "commit": git_commit(),
         "seeding_s": seeding,
         "rows": rows,
         "targets": checks,
@@ -185,17 +150,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"        records in the app log while measured (see {log.name})")
     print(f"\nResults: {path.relative_to(server.ROOT)} (log: {log.relative_to(server.ROOT)})")
     return 0 if all(c["passed"] for c in checks) else 1
-
-
-def _commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-        cwd=server.ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip()
 
 
 if __name__ == "__main__":

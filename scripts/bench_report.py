@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 PAGE_TARGET = 0.35  # home and detail each at least this share of the ceiling's requests/s
@@ -83,3 +85,14 @@ def table(rows: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
             line += f"   by worker CPU time: {c['cpu_value']:.0%}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def git_commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()

@@ -1,0 +1,45 @@
+"""One measured page: check it answers, warm it up, load it with wrk, read the workers' CPU."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import urllib.request
+from typing import Any
+
+import bench_server as server
+from bench_wrk import run_wrk
+
+VISITOR = secrets.token_hex(16)  # a returning visitor: 32 hex characters, like the app's own
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+    """One GET: the page's size, and the response headers (200 or it raises)."""
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return len(response.read()), dict(response.headers)
+
+
+def load(
+    app: server.Server, page: str, label: str, path: str, args: argparse.Namespace, **extra: Any
+) -> dict[str, Any]:
+    """Check the page answers 200, warm it up, then measure it with wrk."""
+    url = app.base + path
+    headers = {"Cookie": f"cblog_visitor={VISITOR}"} if extra.get("visitor") == "returning" else {}
+    size, response_headers = fetch(url, headers)
+    if headers and "cblog_visitor" in response_headers.get("Set-Cookie", ""):
+        raise RuntimeError(f"{path}: the visitor cookie was not accepted")
+    if args.warmup:
+        run_wrk(url, seconds=args.warmup, headers=headers)
+    cpu_before, problems_before = app.worker_cpu_seconds(), app.log_problems()
+    result = run_wrk(url, seconds=args.seconds, headers=headers)
+    cpu_ms = (app.worker_cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
+    extra["app_log_problems"] = app.log_problems() - problems_before
+    row = {"page": page, "label": label, "path": path, "bytes": size, **extra}
+    row |= result.as_dict() | {"worker_cpu_ms_per_request": round(cpu_ms, 3)}
+    print(
+        f"  {label:<24} {result.rps:>8.1f} req/s  p50 {result.p50_ms:.2f} ms  "
+        f"{cpu_ms:.2f} worker CPU ms/request",
+        flush=True,
+    )
+    return row
