@@ -116,8 +116,10 @@ cmd_teardown() {
   db=$(output DbInstanceId)
   site=$(output FailoverSiteBucketName)
   if [[ -n "$db" && "$db" != None ]]; then
+    # AWS CLI v1 overrides AWS_ENDPOINT_URL for RDS (local rehearsals): pass it explicitly.
     aws rds modify-db-instance --region "$REGION" --db-instance-identifier "$db" \
-      --no-deletion-protection --apply-immediately >/dev/null
+      --no-deletion-protection --apply-immediately \
+      ${AWS_ENDPOINT_URL:+--endpoint-url "$AWS_ENDPOINT_URL"} >/dev/null
   fi
   if [[ -n "$site" && "$site" != None ]]; then
     aws s3 rm "s3://$site/" --recursive --region "$REGION"

@@ -137,3 +137,90 @@ def test_params_creates_secure_strings_once(moto_endpoint: str) -> None:
     assert "kept existing /rehearsal/capstone/password" in params()
     again = ssm.get_parameter(Name="/rehearsal/capstone/password", WithDecryption=True)
     assert again["Parameter"]["Value"] == password
+
+
+def _helper_env(endpoint: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "STACK": "cblog-rehearsal",
+    }
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
+def _client(service: str, endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+# Stands in for the deployed root stack: the two outputs `site` and `teardown` read.
+FAKE_ROOT = """
+Parameters:
+  DbInstanceId: {Type: String}
+Resources:
+  FailoverSiteBucket:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: blog.example.com}
+Outputs:
+  FailoverSiteBucketName: {Value: !Ref FailoverSiteBucket}
+  DbInstanceId: {Value: !Ref DbInstanceId}
+"""
+
+
+@pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
+def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_removes_stack(
+    moto_endpoint: str,
+) -> None:
+    rds = _client("rds", moto_endpoint)
+    rds.create_db_instance(
+        DBInstanceIdentifier="cblog-db",
+        DBInstanceClass="db.t3.micro",
+        Engine="mysql",
+        MasterUsername="blogadmin",
+        MasterUserPassword="rehearsal-only-1",
+        DeletionProtection=True,
+    )
+    cfn = _client("cloudformation", moto_endpoint)
+    cfn.create_stack(
+        StackName="cblog-rehearsal",
+        TemplateBody=FAKE_ROOT,
+        Parameters=[{"ParameterKey": "DbInstanceId", "ParameterValue": "cblog-db"}],
+    )
+
+    def helper(command: str) -> None:
+        result = subprocess.run(  # noqa: S603 - the helper itself
+            ["/bin/bash", str(HELPER), command],
+            env=_helper_env(moto_endpoint),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    helper("site")
+    s3 = _client("s3", moto_endpoint)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket="blog.example.com")["Contents"]}
+    assert keys == {
+        "index.html",
+        "under-construction.png",
+        "maintenance/index.html",
+        "maintenance/under-construction.png",
+    }
+
+    helper("teardown")
+    instance = rds.describe_db_instances(DBInstanceIdentifier="cblog-db")["DBInstances"][0]
+    assert instance["DeletionProtection"] is False
+    stacks = cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
+    assert [s["StackName"] for s in stacks] == ["cblog-rehearsal"]
