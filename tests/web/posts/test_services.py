@@ -106,21 +106,21 @@ def test_a_second_like_row_is_refused_by_the_database(post, make_user):
 
 
 def test_a_view_counts_once_per_visitor_and_day(post):
-    assert services.view_record(post=post, visitor="anon:a") is True
-    assert services.view_record(post=post, visitor="anon:a") is False
-    assert services.view_record(post=post, visitor="anon:b") is True
+    assert services.view_record(post_id=post.pk, visitor="anon:a") is True
+    assert services.view_record(post_id=post.pk, visitor="anon:a") is False
+    assert services.view_record(post_id=post.pk, visitor="anon:b") is True
     post.refresh_from_db()
     assert post.view_count == 2 == PostView.objects.filter(post=post).count()
 
 
 def test_a_view_counts_again_on_another_day(post):
-    services.view_record(post=post, visitor="user:1")
+    services.view_record(post_id=post.pk, visitor="user:1")
     PostView.objects.filter(post=post).update(day=timezone.localdate() - timedelta(days=1))
-    assert services.view_record(post=post, visitor="user:1") is True
+    assert services.view_record(post_id=post.pk, visitor="user:1") is True
 
 
 def test_the_visitor_identity_is_stored_hashed(post):
-    services.view_record(post=post, visitor="anon:secret-cookie")
+    services.view_record(post_id=post.pk, visitor="anon:secret-cookie")
     stored = PostView.objects.get(post=post).visitor
     assert "secret" not in stored
     assert len(stored) == 64
@@ -130,7 +130,7 @@ def test_the_visitor_identity_is_stored_hashed(post):
 def test_a_view_counting_failure_is_swallowed(post, monkeypatch):
     # Make the database reject the statement: a real DatabaseError from the real driver.
     monkeypatch.setattr(connection.ops, "insert_statement", lambda on_conflict=None: "INSERT BOGUS")
-    assert services.view_record(post=post, visitor="anon:x") is False
+    assert services.view_record(post_id=post.pk, visitor="anon:x") is False
     post.refresh_from_db()
     assert post.view_count == 0
 

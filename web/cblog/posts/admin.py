@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cblog.core import pagecache
 from cblog.posts.markdown import plain_excerpt, render_markdown
 from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
 from cblog.posts.services import unique_slug
@@ -43,6 +44,11 @@ class PostAdmin(admin.ModelAdmin):
         if obj.status == Post.Status.PUBLISHED and obj.published_at is None:
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
+        pagecache.invalidate()
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        super().delete_model(request, obj)
+        pagecache.invalidate()
 
 
 @admin.register(Comment)

@@ -93,7 +93,9 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="post_status_published")]
+        # Ascending: MySQL walks it backwards for "newest first" (a descending index would not
+        # serve the ORDER BY ... id DESC tie-break and sorts every row instead).
+        indexes = [models.Index(fields=["status", "published_at"], name="post_status_published")]
 
     def __str__(self) -> str:
         return self.title
@@ -144,7 +146,10 @@ class Like(models.Model):
 class PostView(models.Model):
     """One row per visitor, post and day: the view counter's de-duplication record."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: on MySQL its check share-locks the post row, and concurrent first
+    # views would deadlock on the counter update (see services.view_record). Django still
+    # deletes these rows with their post.
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     visitor = models.CharField(max_length=64)  # a hash: user id or anonymous visitor cookie
     day = models.DateField()
 

@@ -16,6 +16,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cblog.core import pagecache
 from cblog.core.uploads import make_thumbnail
 from cblog.posts.markdown import plain_excerpt, render_markdown
 from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
@@ -110,6 +111,7 @@ def post_create(
     cover: File | None = None,
     video: File | None = None,
 ) -> Post:
+    pagecache.invalidate()
     post = Post(author=author, slug=unique_slug(title))
     _apply_fields(
         post, title=title, body=body, category=category, status=status, published_at=published_at
@@ -134,6 +136,7 @@ def post_update(
     video: File | object | None = _KEEP,
 ) -> Post:
     """Update ``post``; the slug never changes, so links keep working."""
+    pagecache.invalidate()
     _apply_fields(
         post, title=title, body=body, category=category, status=status, published_at=published_at
     )
@@ -145,12 +148,14 @@ def post_update(
 
 @transaction.atomic
 def post_delete(*, post: Post) -> None:
+    pagecache.invalidate()
     delete_files_on_commit(post.cover.name, post.cover_thumbnail.name, post.video.name)
     post.delete()
 
 
 @transaction.atomic
 def comment_create(*, post: Post, author: User, body: str) -> Comment:
+    pagecache.invalidate()
     comment = Comment.objects.create(post=post, author=author, body=body.strip())
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     return comment
@@ -158,6 +163,7 @@ def comment_create(*, post: Post, author: User, body: str) -> Comment:
 
 @transaction.atomic
 def comment_delete(*, comment: Comment) -> None:
+    pagecache.invalidate()
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - 1)
     comment.delete()
 
@@ -168,6 +174,7 @@ def like_toggle(*, post: Post, user: User) -> bool:
 
     The database's unique constraint decides races: a second concurrent like is a no-op.
     """
+    pagecache.invalidate()
     deleted, _ = Like.objects.filter(post=post, user=user).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
@@ -186,12 +193,14 @@ def visitor_key(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
-def view_record(*, post: Post, visitor: str) -> bool:
+def view_record(*, post_id: int, visitor: str) -> bool:
     """Count one view per visitor, post and day; returns whether this view counted.
 
     One insert that the database ignores when the row exists (no exception to recover from),
-    then the counter, in one transaction. Any database error is logged and swallowed:
-    counting must never break the page that is being read.
+    then the counter, in one transaction. The view table has no foreign-key constraint: on
+    MySQL the constraint check share-locks the post row, and two first views of one post would
+    deadlock on the counter update. Any database error is logged and swallowed: counting must
+    never break the page that is being read.
     """
     ops = connection.ops
     table = connection.ops.quote_name(PostView._meta.db_table)
@@ -204,13 +213,11 @@ def view_record(*, post: Post, visitor: str) -> bool:
         # savepoint=False: one real transaction for the pair, and no savepoint queries when a
         # caller (a test) already holds a transaction.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(sql, [post.pk, visitor_key(visitor), timezone.localdate()])
+            cursor.execute(sql, [post_id, visitor_key(visitor), timezone.localdate()])
             counted = cursor.rowcount == 1
             if counted:
-                Post.objects.filter(pk=post.pk).update(view_count=F("view_count") + 1)
+                Post.objects.filter(pk=post_id).update(view_count=F("view_count") + 1)
     except DatabaseError:
-        logger.warning("could not count a view of post %s", post.pk, exc_info=True)
+        logger.warning("could not count a view of post %s", post_id, exc_info=True)
         return False
-    if counted:
-        post.view_count += 1
     return counted

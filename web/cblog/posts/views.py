@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cblog.core import pagecache
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
 from cblog.posts.models import Category, Post, Tag
@@ -33,21 +34,25 @@ def _list(
     return render(request, "posts/post_list.html", context)
 
 
+@pagecache.cached("list")
 def home(request: HttpRequest) -> HttpResponse:
     return _list(request, "Latest posts", selectors.post_list(viewer=request.user), is_home=True)
 
 
+@pagecache.cached("list")
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     posts = selectors.post_list(viewer=request.user, category=category)
     return _list(request, category.name, posts, intro=category.description)
 
 
+@pagecache.cached("list")
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     return _list(request, f"Tagged “{tag.name}”", selectors.post_list(viewer=request.user, tag=tag))
 
 
+@pagecache.cached("list")
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     posts = selectors.post_list(viewer=request.user, query=query) if query else Post.objects.none()
@@ -56,20 +61,34 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    post = selectors.post_get_visible(slug=slug, viewer=request.user)
+    """A post with its comments; each visitor's first view of the day is counted.
+
+    Anonymous readers usually get the page from the page cache; their view still counts.
+    """
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     new_visitor = not request.user.is_authenticated and len(visitor) != 32
     if new_visitor:
         visitor = secrets.token_hex(16)
-    identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
-    services.view_record(post=post, visitor=identity)
-    context = {
-        "post": post,
-        "comments": selectors.post_comments(post=post),
-        "comment_form": CommentForm(),
-        "liked": selectors.post_is_liked(post=post, user=request.user),
-    }
-    response = render(request, "posts/post_detail.html", context)
+    key = pagecache.cache_key(request, "post")
+    hit = pagecache.get(key)
+    if hit is not None:
+        content, post_id = hit
+        services.view_record(post_id=post_id, visitor=f"anon:{visitor}")
+        response = pagecache.respond(content)
+    else:
+        post = selectors.post_get_visible(slug=slug, viewer=request.user)
+        identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
+        if services.view_record(post_id=post.pk, visitor=identity):
+            post.view_count += 1
+        context = {
+            "post": post,
+            "comments": selectors.post_comments(post=post),
+            "comment_form": CommentForm(),
+            "liked": selectors.post_is_liked(post=post, user=request.user),
+        }
+        response = render(request, "posts/post_detail.html", context)
+        if post.is_public:  # drafts and scheduled posts are their author's alone
+            pagecache.store(key, response, extra=post.pk)
     if new_visitor:
         response.set_cookie(
             VISITOR_COOKIE,

@@ -194,6 +194,7 @@ if MEDIA_BUCKET:
             multipart_threshold=8 * 1024 * 1024,
             multipart_chunksize=8 * 1024 * 1024,
             max_concurrency=4,
+            max_in_memory_upload_chunks=4,
         ),
     }
     _media_cdn = urlsplit(MEDIA_URL)
@@ -228,6 +229,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Blog --------------------------------------------------------------------------------------
 SITE_NAME = env("CBLOG_SITE_NAME", default="cblog")
 POSTS_PER_PAGE = 10
+# Anonymous readers get pages from a short-lived cache (see cblog.core.pagecache); 0 disables.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 
 LOGGING = {
     "version": 1,

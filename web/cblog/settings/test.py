@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="cblog-test-m
 from cblog.settings.base import *  # noqa: F403
 from cblog.settings.base import STORAGES
 
+PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

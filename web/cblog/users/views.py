@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cblog.core import pagecache
 from cblog.users import selectors, services
 from cblog.users.forms import ProfileForm, RegistrationForm
 
@@ -70,6 +71,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@pagecache.cached("author")
 def author_detail(request: HttpRequest, username: str) -> HttpResponse:
     """An author's public page: avatar, bio and published posts, paginated."""
     author = get_object_or_404(selectors.active_users(), username=username)

@@ -1,0 +1,89 @@
+"""Anonymous readers get cached pages; writes invalidate them; personal pages are never cached."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from cblog.posts import services
+from cblog.posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def published(user):
+    return services.post_create(author=user, title="Cached", body="b", status="published")
+
+
+def test_an_anonymous_page_is_served_from_the_cache(published, client, django_assert_num_queries):
+    first = client.get(reverse("posts:home"))
+    with django_assert_num_queries(0):
+        second = client.get(reverse("posts:home"))
+    assert second.content == first.content
+    assert "Cookie" in second["Vary"]
+
+
+def test_a_write_invalidates_cached_pages(
+    published, user, client, django_capture_on_commit_callbacks
+):
+    client.get(reverse("posts:home"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(author=user, title="Fresh news", body="b", status="published")
+    assert b"Fresh news" in client.get(reverse("posts:home")).content
+
+
+def test_signed_in_readers_never_get_or_fill_the_cache(
+    published, client_logged_in, client, django_assert_max_num_queries
+):
+    client_logged_in.get(reverse("posts:home"))
+    with django_assert_max_num_queries(6) as captured:
+        client_logged_in.get(reverse("posts:home"))
+    assert len(captured) >= 2  # session and user at least: rendered, not cached
+    first_anonymous = client.get(reverse("posts:home")).content
+    assert b"Signed in as" not in first_anonymous
+
+
+def test_a_request_with_messages_is_rendered(published, client):
+    client.get(reverse("posts:home"))
+    client.cookies["messages"] = "pending"
+    assert client.get(reverse("posts:home")).status_code == 200
+    assert "messages" in client.cookies
+
+
+def test_cached_detail_pages_still_count_each_new_visitor(published, django_assert_num_queries):
+    url = published.get_absolute_url()
+    Client().get(url)  # renders and fills the cache
+    returning = Client()
+    returning.get(url)
+    with django_assert_num_queries(1):  # only the view insert, which the database ignores
+        returning.get(url)
+    Client().get(url)
+    published.refresh_from_db()
+    assert published.view_count == 3
+
+
+def test_drafts_are_never_cached(user, client_logged_in, django_assert_max_num_queries):
+    draft = services.post_create(author=user, title="Draft", body="b", status="draft")
+    client_logged_in.get(draft.get_absolute_url())
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_deleted_post_leaves_the_cache_with_its_transaction(
+    published, client, django_capture_on_commit_callbacks
+):
+    url = published.get_absolute_url()
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_delete(post=Post.objects.get(pk=published.pk))
+    assert client.get(url).status_code == 404

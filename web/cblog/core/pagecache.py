@@ -1,0 +1,93 @@
+"""A short-lived page cache for anonymous readers.
+
+Most traffic is anonymous and reads the same pages. Those responses are cached whole for
+``PAGE_CACHE_SECONDS`` under a key that includes a content *generation*; every write that
+changes what pages show (a post, a comment, a like, a profile) bumps the generation after its
+transaction commits, so the next read renders afresh. Requests that carry a session or messages
+cookie are never served from, nor stored in, the cache: personal pages stay personal.
+
+The cache is Django's default cache: per process unless ``CACHE_URL`` names a shared one, in
+which case a write invalidates the pages of every instance at once. Otherwise another process
+may serve a page up to ``PAGE_CACHE_SECONDS`` old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+GENERATION_KEY = "pagecache:generation"
+View = Callable[..., HttpResponse]
+
+
+def cache_key(request: HttpRequest, namespace: str) -> str | None:
+    """The cache key for ``request``, or ``None`` when it must not use the cache."""
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"pagecache:{namespace}:{generation}:{path}"
+
+
+def cached(namespace: str) -> Callable[[View], View]:
+    """Decorator: serve the view from the page cache for anonymous readers."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            key = cache_key(request, namespace)
+            hit = get(key)
+            if hit is not None:
+                return respond(hit[0])
+            response = view(request, *args, **kwargs)
+            store(key, response)
+            return vary(response) if key else response
+
+        return wrapper
+
+    return decorator
+
+
+def get(key: str | None) -> Any:
+    return cache.get(key) if key else None
+
+
+def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
+    """Keep a successful, cookie-free response's body (with ``extra`` data) for later hits."""
+    if key and response.status_code == 200 and not response.cookies:
+        cache.set(key, (response.content, extra), settings.PAGE_CACHE_SECONDS)
+
+
+def respond(content: bytes) -> HttpResponse:
+    response = HttpResponse(content)
+    vary(response)
+    return response
+
+
+def vary(response: HttpResponse) -> HttpResponse:
+    """Shared caches must key anonymous pages on cookies too."""
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def invalidate() -> None:
+    """Start a new generation once the current transaction commits."""
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted: a value never used before starts afresh
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
