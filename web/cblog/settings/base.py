@@ -180,8 +180,17 @@ STORAGES = {
 }
 if MEDIA_BUCKET:
     # A private bucket: no ACLs, never overwrite, content type from the (server-chosen) name.
-    # Multipart uploads stream from the temporary upload file in 8 MB parts, 4 at a time, so
-    # a large video never sits in memory.
+    # Multipart uploads stream from the temporary upload file in 5 MiB parts (S3's minimum),
+    # 3 at a time. s3transfer reads each part of a file object into memory and by default
+    # buffers up to 10 parts: with 8 MB parts a 200 MB video grew the worker by 98 MB; three
+    # 5 MiB parts keep it near 35 MB (scripts/measure_upload.py). boto3's TransferConfig takes
+    # no max_in_memory_upload_chunks argument; s3transfer reads the attribute.
+    _transfer_config = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024,
+        multipart_chunksize=5 * 1024 * 1024,
+        max_concurrency=3,
+    )
+    _transfer_config.max_in_memory_upload_chunks = 3
     _s3_options = {
         "bucket_name": MEDIA_BUCKET,
         "region_name": AWS_REGION,
@@ -190,12 +199,7 @@ if MEDIA_BUCKET:
         "default_acl": None,
         "file_overwrite": False,
         "querystring_auth": True,  # presigned URLs, e.g. from the local endpoint
-        "transfer_config": TransferConfig(
-            multipart_threshold=8 * 1024 * 1024,
-            multipart_chunksize=8 * 1024 * 1024,
-            max_concurrency=4,
-            max_in_memory_upload_chunks=4,
-        ),
+        "transfer_config": _transfer_config,
     }
     _media_cdn = urlsplit(MEDIA_URL)
     if _media_cdn.scheme == "https":
