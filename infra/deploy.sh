@@ -2,7 +2,7 @@
 # What CloudFormation cannot do for cblog: SecureString parameters, the web image in ECR, the
 # failover site's files, and a teardown that gets past deletion protection.
 #
-#   infra/deploy.sh params            create <prefix>/username and <prefix>/password (SecureString)
+#   infra/deploy.sh params            create <prefix>/username, /password, /secret-key (SecureString)
 #   infra/deploy.sh image [TAG]       build web/ and push it to ECR; prints the image URI
 #   infra/deploy.sh deploy IMAGE_URI  sam build + sam deploy (username read from SSM)
 #   infra/deploy.sh site              upload S3_static_Website/ to the failover bucket
@@ -38,7 +38,7 @@ put_secure() {  # name value: create once; never overwrite a live credential
 }
 
 cmd_params() {
-  local password
+  local password secret_key
   # RDS forbids / @ " and spaces in the master password: draw from letters and digits only.
   # (No `tr </dev/urandom | head`: under pipefail the early close fails the pipeline.)
   password=$(head -c 1024 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
@@ -46,6 +46,9 @@ cmd_params() {
   ((${#password} == 32)) || die "could not draw a password"
   put_secure "$PREFIX/username" "${DB_USERNAME:-blogadmin}"
   put_secure "$PREFIX/password" "$password"
+  # Django's SECRET_KEY, read by the app from <prefix>/secret-key.
+  secret_key=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+  put_secure "$PREFIX/secret-key" "$secret_key"
   if [[ -n "${REGISTRY_TOKEN:-}" ]]; then
     put_secure "$PREFIX/token" "$REGISTRY_TOKEN"
   fi

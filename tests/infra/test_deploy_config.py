@@ -127,7 +127,12 @@ def test_params_creates_secure_strings_once(moto_endpoint: str) -> None:
             "Parameters"
         ]
     }
-    assert set(found) == {"/rehearsal/capstone/username", "/rehearsal/capstone/password"}
+    assert set(found) == {
+        "/rehearsal/capstone/username",
+        "/rehearsal/capstone/password",
+        "/rehearsal/capstone/secret-key",
+    }
+    assert len(found["/rehearsal/capstone/secret-key"]["Value"]) >= 50
     assert all(p["Type"] == "SecureString" for p in found.values())
     assert found["/rehearsal/capstone/username"]["Value"] == "blogadmin"
     password = found["/rehearsal/capstone/password"]["Value"]
