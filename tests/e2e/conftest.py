@@ -138,8 +138,8 @@ def pipeline(
                 "querystring_auth": True,
                 "transfer_config": TransferConfig(
                     multipart_threshold=8 * 1024 * 1024,
-                    multipart_chunksize=8 * 1024 * 1024,
-                    max_concurrency=4,
+                    multipart_chunksize=5 * 1024 * 1024,
+                    max_concurrency=3,
                 ),
             },
         },
