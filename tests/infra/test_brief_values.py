@@ -203,6 +203,18 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
         {"Ref": "PrivateSubnetIds"},
     ),
     (
+        "db-lifecycle-explicit",
+        "database",
+        (*DB, "EngineLifecycleSupport"),
+        {
+            "Fn::If": [
+                "IsMySql80",
+                "open-source-rds-extended-support",
+                "open-source-rds-extended-support-disabled",
+            ]
+        },
+    ),
+    (
         "db-security-group",
         "database",
         (*DB, "VPCSecurityGroups"),
@@ -574,3 +586,15 @@ def test_database_password_never_passes_through_a_parameter(templates: dict[str,
         for name in template.get("Parameters", {}):
             assert "password" not in name.lower()
     assert templates["root"]["Parameters"]["DBMasterUsername"]["NoEcho"] is True
+
+
+def test_every_scanner_skip_sits_on_its_resource_with_a_reason(templates: dict[str, Any]) -> None:
+    skips = 0
+    for name, template in templates.items():
+        for logical_id, resource in template["Resources"].items():
+            for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+                skips += 1
+                assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), (name, logical_id)
+                assert len(skip.get("comment", "").split()) >= 8, (name, logical_id, skip["id"])
+        assert "checkov" not in template.get("Metadata", {}), f"{name}: no template-wide skips"
+    assert skips > 0
