@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -34,6 +35,14 @@ _counter = itertools.count(1)
 def password() -> str:
     """The password ``make_user`` gives every user unless told otherwise."""
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache (it remembers views and pages per process)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -113,10 +113,22 @@ def test_a_view_counts_once_per_visitor_and_day(post):
     assert post.view_count == 2 == PostView.objects.filter(post=post).count()
 
 
-def test_a_view_counts_again_on_another_day(post):
+def test_a_view_counts_again_on_another_day(post, monkeypatch):
     services.view_record(post_id=post.pk, visitor="user:1")
-    PostView.objects.filter(post=post).update(day=timezone.localdate() - timedelta(days=1))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(services.timezone, "localdate", lambda: tomorrow)
     assert services.view_record(post_id=post.pk, visitor="user:1") is True
+    assert PostView.objects.filter(post=post).count() == 2
+
+
+def test_the_database_decides_when_the_cache_forgot(post):
+    from django.core.cache import cache
+
+    assert services.view_record(post_id=post.pk, visitor="anon:a") is True
+    cache.clear()  # e.g. another process, or an evicted entry
+    assert services.view_record(post_id=post.pk, visitor="anon:a") is False
+    post.refresh_from_db()
+    assert post.view_count == 1
 
 
 def test_the_visitor_identity_is_stored_hashed(post):

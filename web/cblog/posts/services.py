@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -202,6 +203,12 @@ def view_record(*, post_id: int, visitor: str) -> bool:
     deadlock on the counter update. Any database error is logged and swallowed: counting must
     never break the page that is being read.
     """
+    visitor_hash, day = visitor_key(visitor), timezone.localdate()
+    # A cheap first check: a visitor this cache has seen today is not written again. The
+    # database's unique constraint stays the real guard (caches are per process by default).
+    seen = f"viewed:{post_id}:{visitor_hash}:{day.isoformat()}"
+    if not cache.add(seen, True, timeout=24 * 3600):
+        return False
     ops = connection.ops
     table = connection.ops.quote_name(PostView._meta.db_table)
     sql = (
@@ -213,11 +220,12 @@ def view_record(*, post_id: int, visitor: str) -> bool:
         # savepoint=False: one real transaction for the pair, and no savepoint queries when a
         # caller (a test) already holds a transaction.
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(sql, [post_id, visitor_key(visitor), timezone.localdate()])
+            cursor.execute(sql, [post_id, visitor_hash, day])
             counted = cursor.rowcount == 1
             if counted:
                 Post.objects.filter(pk=post_id).update(view_count=F("view_count") + 1)
     except DatabaseError:
         logger.warning("could not count a view of post %s", post_id, exc_info=True)
+        cache.delete(seen)  # let a later view try again
         return False
     return counted
