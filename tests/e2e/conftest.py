@@ -7,8 +7,7 @@
   Returns the bootstrap settings.
 - ``make_user`` / ``make_jpeg``: a saved user; a real JPEG upload made by Pillow.
 
-The moto fixture repeats tests/local/conftest.py's on purpose: conftest modules cannot import
-each other under ``--import-mode=importlib``, and both are small.
+The moto server is started with ``local.processes``, as in tests/local.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from __future__ import annotations
 import io
 import itertools
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,14 +36,9 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # `local` is a package at the repository root
 
 from local.bootstrap import Settings, bootstrap  # noqa: E402
+from local.processes import free_port, start_moto, stop  # noqa: E402
 
 _users = itertools.count(1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(check: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
@@ -60,41 +52,18 @@ def wait_until(check: Callable[[], Any], timeout: float, interval: float = 0.05)
         time.sleep(interval)
 
 
-def _stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        up = wait_until(lambda: _answers(port) or server.poll() is not None, timeout=30)
-        if not up or server.poll() is not None:
-            pytest.fail(f"moto server did not start on port {port}")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(server)
-        log.close()
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
+    port = free_port()
+    with (tmp_path_factory.mktemp("moto") / "moto.log").open("w") as log:
+        try:
+            server = start_moto(port, log)
+        except (TimeoutError, RuntimeError) as exc:
+            pytest.fail(f"moto server did not start on port {port}: {exc}")
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(server)
 
 
 @pytest.fixture
@@ -162,7 +131,7 @@ def pipeline(
         _warm_up(aws, log_path)
         yield aws
     finally:
-        _stop(relay)  # SIGTERM ends an idle long poll at once
+        stop(relay)  # SIGTERM ends an idle long poll at once
         index._table.cache_clear()
         if relay.returncode != 0:
             print(f"relay exited with {relay.returncode}:\n{log_path.read_text()}")

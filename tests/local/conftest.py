@@ -7,10 +7,7 @@ each other's resources. The server is started here and stopped by its pid afterw
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,43 +19,21 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # `local` is a package at the repository root
 
 from local.bootstrap import Settings  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from local.processes import free_port, start_moto, stop  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"moto server did not start on port {port}")
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        server.terminate()
+    port = free_port()
+    with (tmp_path_factory.mktemp("moto") / "moto.log").open("w") as log:
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            server = start_moto(port, log)
+        except (TimeoutError, RuntimeError) as exc:
+            pytest.fail(f"moto server did not start on port {port}: {exc}")
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(server)
 
 
 @pytest.fixture

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from local.processes import free_port, start_moto, stop
 from local.state import compact, keeps_state, restore_and_record
 
 
@@ -49,37 +46,16 @@ def test_compact_rewrites_the_recording_in_place(tmp_path):
     assert [json.loads(line)["method"] for line in recording.read_text().splitlines()] == ["PUT"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def recording_server(recording: Path, log: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(recording)}
     with log.open("a") as out:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        server = start_moto(port, out, env=env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert server.poll() is None, "moto server exited"
-                assert time.monotonic() < deadline, "moto server did not start"
-                time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
 
 
 def test_objects_and_items_survive_a_restart(tmp_path, monkeypatch):

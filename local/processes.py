@@ -1,0 +1,69 @@
+"""Start, wait for and stop the local helper processes (moto server, relay, web) by pid.
+
+Shared by the local pipeline's tests, the end-to-end test and the measurement scripts.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import IO
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``check`` until it returns something truthy; ``TimeoutError`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: nothing after {timeout} s")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited after ``timeout`` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
+def start_moto(
+    port: int, log: IO[str], env: Mapping[str, str] | None = None, timeout: float = 30
+) -> subprocess.Popen[bytes]:
+    """A moto server on 127.0.0.1:``port``, returned once it accepts connections."""
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=None if env is None else dict(env),
+    )
+    try:
+        wait_for(lambda: listening(port) or server.poll() is not None, timeout, "moto server")
+        if server.poll() is not None:
+            raise RuntimeError(f"moto server exited with {server.returncode}")
+    except Exception:
+        stop(server)
+        raise
+    return server
