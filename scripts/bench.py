@@ -5,8 +5,9 @@ For each database (a temporary SQLite file, then a throwaway MariaDB database): 
 loopback, and load the ceiling, home and one detail page for --seconds each with
 `wrk -t2 -c16 --latency`; then seed up to 10,000 posts and load home again. Detail is measured
 as a returning visitor (the cblog_visitor cookie, so no new view row per request) and, for
-information, as a new visitor. Results: a table on stdout and JSON in bench-results/.
-Exits 1 when a target is missed or a request failed.
+information, as a new visitor; home and detail are measured again with the anonymous page cache
+off (PAGE_CACHE_SECONDS=0), for information too. Results: a table on stdout and JSON in
+bench-results/. Exits 1 when a target is missed or a request failed.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def bench_database(
     seeded = {args.posts: seed(env, log, args.posts)}
     detail = f"/posts/bulk-post-{args.posts // 2}/"
     rows: list[dict[str, Any]] = []
+    # The same pages with the anonymous page cache off (information: the cost of a render).
+    rendered = {**env, "PAGE_CACHE_SECONDS": "0"}
     with server.gunicorn(env, log) as app:
         pages = [
             ("ceiling", "ceiling (~20 KB const)", CEILING_PATH, {}),
@@ -84,11 +87,30 @@ def bench_database(
         ]
         for page, label, path, extra in pages:
             rows.append(load(app, page, label, path, args, posts=args.posts, **extra))
-        if args.large > args.posts:
-            print(f"{kind}: seeding up to {args.large} posts ...", flush=True)
-            seeded[args.large] = seed(env, log, args.large)
-            label = f"home @ {args.large}"
+    with server.gunicorn(rendered, log) as app:
+        rows.append(load(app, "home-rendered", "home (no page cache)", "/", args, posts=args.posts))
+        rows.append(
+            load(
+                app,
+                "detail-rendered",
+                "detail (no page cache)",
+                detail,
+                args,
+                posts=args.posts,
+                visitor="returning",
+            )
+        )
+    if args.large > args.posts:
+        print(f"{kind}: seeding up to {args.large} posts ...", flush=True)
+        seeded[args.large] = seed(env, log, args.large)
+        label = f"home @ {args.large}"
+        with server.gunicorn(env, log) as app:
             rows.append(load(app, f"home@{args.large}", label, "/", args, posts=args.large))
+        with server.gunicorn(rendered, log) as app:
+            label = f"home @ {args.large} (no page cache)"
+            rows.append(
+                load(app, f"home-rendered@{args.large}", label, "/", args, posts=args.large)
+            )
     for row in rows:
         row["database"] = kind
     return rows, seeded

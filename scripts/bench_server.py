@@ -9,7 +9,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `local` is a package at the repository root
+from local.processes import free_port  # noqa: E402
+
 WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -83,12 +85,6 @@ def mysql_database(server_url: str) -> Iterator[str]:
     finally:
         with pymysql.connect(**connect) as conn, conn.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
