@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 
@@ -67,3 +69,15 @@ def start_moto(
         stop(server)
         raise
     return server
+
+
+@contextmanager
+def moto_server(log_path: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A moto server on a free port for the ``with`` block; yields its endpoint URL."""
+    port = free_port()
+    with log_path.open("a") as log:
+        server = start_moto(port, log, env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server)

@@ -19,21 +19,13 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # `local` is a package at the repository root
 
 from local.bootstrap import Settings  # noqa: E402
-from local.processes import free_port, start_moto, stop  # noqa: E402
+from local.processes import moto_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    with (tmp_path_factory.mktemp("moto") / "moto.log").open("w") as log:
-        try:
-            server = start_moto(port, log)
-        except (TimeoutError, RuntimeError) as exc:
-            pytest.fail(f"moto server did not start on port {port}: {exc}")
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop(server)
+    with moto_server(tmp_path_factory.mktemp("moto") / "moto.log") as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

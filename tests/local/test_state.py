@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import boto3
 import pytest
 
-from local.processes import free_port, start_moto, stop
+from local.processes import moto_server
 from local.state import compact, keeps_state, restore_and_record
 
 
@@ -46,16 +45,9 @@ def test_compact_rewrites_the_recording_in_place(tmp_path):
     assert [json.loads(line)["method"] for line in recording.read_text().splitlines()] == ["PUT"]
 
 
-@contextmanager
-def recording_server(recording: Path, log: Path) -> Iterator[str]:
-    port = free_port()
+def recording_server(recording: Path, log: Path) -> AbstractContextManager[str]:
     env = {**os.environ, "MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(recording)}
-    with log.open("a") as out:
-        server = start_moto(port, out, env=env)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(server)
+    return moto_server(log, env=env)
 
 
 def test_objects_and_items_survive_a_restart(tmp_path, monkeypatch):
