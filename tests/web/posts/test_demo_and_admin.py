@@ -92,3 +92,33 @@ def test_seed_demo_draws_missing_demo_pictures_again(media_root):
     post.refresh_from_db()
     assert (media_root / post.cover.name).exists()
     assert (media_root / post.cover_thumbnail.name).exists()
+
+
+def test_deleting_comments_in_the_admin_keeps_the_counter(admin_client_, post, make_user):
+    from cblog.posts import services
+
+    client, _ = admin_client_
+    first = services.comment_create(post=post, author=make_user(), body="one")
+    second = services.comment_create(post=post, author=make_user(), body="two")
+    client.post(reverse("admin:posts_comment_delete", args=[first.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:posts_comment_changelist"),
+        {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"},
+    )
+    post.refresh_from_db()
+    assert post.comment_count == 0
+    assert not Comment.objects.exists()
+
+
+def test_likes_and_views_are_read_only_in_the_admin(admin_client_, post, make_user):
+    from cblog.posts import services
+
+    client, _ = admin_client_
+    services.like_toggle(post=post, user=make_user())
+    like = Like.objects.get()
+    assert client.get(reverse("admin:posts_like_change", args=[like.pk])).status_code == 200
+    assert (
+        client.post(reverse("admin:posts_like_delete", args=[like.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert Like.objects.exists()

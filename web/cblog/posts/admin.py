@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cblog.core import pagecache
 from cblog.posts.markdown import plain_excerpt, render_markdown
 from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
-from cblog.posts.services import unique_slug
+from cblog.posts.services import comment_delete, unique_slug
 
 
 @admin.register(Category)
@@ -51,23 +52,46 @@ class PostAdmin(admin.ModelAdmin):
         pagecache.invalidate()
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only the site's own actions write (they keep the post's counters exact)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
+    """Moderation: comments can be read, edited and deleted; deletion keeps the counter."""
+
     list_display = ("post", "author", "created_at")
     search_fields = ("body",)
     raw_id_fields = ("post", "author")
     list_select_related = ("post", "author")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        comment_delete(comment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        for comment in queryset:
+            comment_delete(comment=comment)
+
 
 @admin.register(Like)
-class LikeAdmin(admin.ModelAdmin):
+class LikeAdmin(ReadOnlyAdmin):
     list_display = ("post", "user", "created_at")
-    raw_id_fields = ("post", "user")
     list_select_related = ("post", "user")
 
 
 @admin.register(PostView)
-class PostViewAdmin(admin.ModelAdmin):
+class PostViewAdmin(ReadOnlyAdmin):
     list_display = ("post", "day")
     list_filter = ("day",)
-    raw_id_fields = ("post",)
