@@ -70,11 +70,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Took the migration lock after {waited:.1f} s.")
 
     def _migrate(self, database: str) -> None:
+        # The streams under this command's wrappers: wrapped twice, migrate's "Applying x..."
+        # and its " OK" would land on separate lines.
         call_command(
             "migrate",
             database=database,
             interactive=False,
             verbosity=self.verbosity,
-            stdout=self.stdout,
-            stderr=self.stderr,
+            stdout=self.stdout._out,
+            stderr=self.stderr._out,
         )
