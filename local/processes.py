@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,3 +82,23 @@ def moto_server(log_path: Path, env: Mapping[str, str] | None = None) -> Iterato
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(server)
+
+
+def isolated_env(endpoint: str, label: str) -> dict[str, str]:
+    """Environment naming fresh resources on ``endpoint``, with dummy credentials.
+
+    Each call gets its own bucket, table, queue and parameter prefix, so tests sharing one
+    server never see each other's resources.
+    """
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "MEDIA_BUCKET": f"cblog-media-{suffix}",
+        "MEDIA_INDEX_TABLE": f"cblog-media-index-{suffix}",
+        "MEDIA_EVENTS_QUEUE": f"cblog-media-events-{suffix}",
+        "SSM_PARAMETER_PREFIX": f"/cblog/{label}-{suffix}",
+    }

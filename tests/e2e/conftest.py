@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # `local` is a package at the repository root
 
 from local.bootstrap import Settings, bootstrap  # noqa: E402
-from local.processes import moto_server, stop  # noqa: E402
+from local.processes import isolated_env, moto_server, stop  # noqa: E402
 
 _users = itertools.count(1)
 
@@ -62,18 +61,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def pipeline(
     moto_endpoint: str, settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[Settings]:
-    suffix = uuid.uuid4().hex[:8]
-    env = {
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "MEDIA_BUCKET": f"cblog-media-{suffix}",
-        "MEDIA_INDEX_TABLE": f"cblog-media-index-{suffix}",
-        "MEDIA_EVENTS_QUEUE": f"cblog-media-events-{suffix}",
-        "SSM_PARAMETER_PREFIX": f"/cblog/e2e-{suffix}",
-    }
+    env = isolated_env(moto_endpoint, "e2e")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

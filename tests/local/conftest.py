@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # `local` is a package at the repository root
 
 from local.bootstrap import Settings  # noqa: E402
-from local.processes import moto_server  # noqa: E402
+from local.processes import isolated_env, moto_server  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -31,18 +30,7 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def local_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment naming fresh resources on the local endpoint, with dummy credentials."""
-    suffix = uuid.uuid4().hex[:8]
-    env = {
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "MEDIA_BUCKET": f"cblog-media-{suffix}",
-        "MEDIA_INDEX_TABLE": f"cblog-media-index-{suffix}",
-        "MEDIA_EVENTS_QUEUE": f"cblog-media-events-{suffix}",
-        "SSM_PARAMETER_PREFIX": f"/cblog/test-{suffix}",
-    }
+    env = isolated_env(moto_endpoint, "test")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -121,17 +121,23 @@ def entrypoint_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_entrypoint_migrate_applies_every_migration_and_exits_0(tmp_path, entrypoint_env):
-    run = subprocess.run(  # noqa: S603
-        ["bash", str(ENTRYPOINT), "migrate"],  # noqa: S607
-        env=entrypoint_env,
-        cwd=tmp_path,  # the script finds manage.py from its own folder
+def _entrypoint(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run web/docker-entrypoint.sh as the image would, with the project's Python."""
+    return subprocess.run(  # noqa: S603
+        ["bash", str(ENTRYPOINT), *args],  # noqa: S607
+        env=env,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_entrypoint_migrate_applies_every_migration_and_exits_0(tmp_path, entrypoint_env):
+    # Run from elsewhere: the script finds manage.py from its own folder.
+    run = _entrypoint(entrypoint_env, tmp_path, "migrate")
     assert run.returncode == 0, run.stderr
     assert "Applying posts.0001_initial... OK" in run.stdout
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
@@ -140,30 +146,14 @@ def test_entrypoint_migrate_applies_every_migration_and_exits_0(tmp_path, entryp
     assert {"posts_post", "users_user", "django_session"} <= tables
     assert applied > 10
 
-    again = subprocess.run(  # noqa: S603
-        ["bash", str(ENTRYPOINT), "migrate"],  # noqa: S607
-        env=entrypoint_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = _entrypoint(entrypoint_env, tmp_path, "migrate")
     assert again.returncode == 0, again.stderr
     assert "No migrations to apply." in again.stdout
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_entrypoint_passes_other_commands_to_manage_py(tmp_path, entrypoint_env):
-    run = subprocess.run(  # noqa: S603
-        ["bash", str(ENTRYPOINT), "check", "--deploy", "--fail-level", "CRITICAL"],  # noqa: S607
-        env=entrypoint_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _entrypoint(entrypoint_env, tmp_path, "check", "--deploy", "--fail-level", "CRITICAL")
     assert run.returncode == 0, run.stderr
     # Production settings (base), not manage.py's default of `local`: DEBUG is off, so the
     # deployment check has nothing to say about it.
