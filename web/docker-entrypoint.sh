@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Entry point of the cblog web image (web/Dockerfile). The image contract (shared/DESIGN.md):
 #
-#   <image>                 serve: gunicorn on 0.0.0.0:8000 (the default command)
+#   <image>                 serve: gunicorn on 0.0.0.0:8000 (the default command; gunicorn.conf.py)
 #   <image> serve [ARGS]    the same, extra gunicorn options appended
 #   <image> migrate [ARGS]  apply migrations under the database lock (manage.py migrate_locked)
 #   <image> COMMAND [ARGS]  any other manage.py command, e.g. `createsuperuser`, `seed_demo`
@@ -14,23 +14,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # Production settings: base plus the environment (manage.py alone would pick `local`).
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-cblog.settings.base}"
 
+# Without MEDIA_BUCKET, uploads are files under the media folder (a volume in the image): refuse
+# to start when the app's user cannot write there, instead of failing on the first upload.
+require_writable_media() {
+  [[ -n "${MEDIA_BUCKET:-}" ]] && return 0
+  local media=${DJANGO_MEDIA_ROOT:-$PWD/media}
+  if ! { mkdir -p "$media" 2>/dev/null && [[ -w "$media" ]]; }; then
+    echo "docker-entrypoint: media folder $media is not writable by uid $(id -u)." >&2
+    echo "Set MEDIA_BUCKET to store media on S3, or mount a writable volume there" \
+      "(e.g. -v cblog-media:$media)." >&2
+    exit 64
+  fi
+}
+
 serve() {
-  # --keep-alive 75: longer than the ALB's 60 s idle timeout, or the ALB reuses connections
-  # gunicorn has already closed (sporadic 502s).
-  # --forwarded-allow-ips '*': the ALB's addresses change and Docker's port mapping hides them;
-  # only the ALB can reach the instances (security group), so its X-Forwarded-* are trusted.
-  # --no-control-socket: gunicorn 27 would otherwise create one under $HOME, and the
-  # image's non-root user has no home to write to.
-  exec gunicorn cblog.wsgi:application \
-    --bind 0.0.0.0:8000 \
-    --workers "${WEB_CONCURRENCY:-2}" \
-    --keep-alive 75 \
-    --timeout "${GUNICORN_TIMEOUT:-60}" \
-    --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
-    --access-logfile - \
-    --error-logfile - \
-    --no-control-socket \
-    "$@"
+  require_writable_media
+  # Workers, threads, keep-alive, timeouts: gunicorn.conf.py (shared with `make bench`).
+  exec gunicorn --config gunicorn.conf.py cblog.wsgi:application "$@"
 }
 
 command=${1:-serve}
@@ -38,5 +38,8 @@ command=${1:-serve}
 case "$command" in
   serve) serve "$@" ;;
   migrate) exec python manage.py migrate_locked --no-color "$@" ;;
-  *) exec python manage.py "$command" "$@" ;;
+  *)
+    require_writable_media
+    exec python manage.py "$command" "$@"
+    ;;
 esac
