@@ -1,14 +1,12 @@
-"""The web image's contract (shared/DESIGN.md), checked without a Docker engine.
+"""web/docker-entrypoint.sh without a Docker engine: its commands run for real with the
+project's Python standing in for the image's, against a temporary SQLite database.
 
-The Dockerfile is read statically (port, user, server options, health check, entry point);
-the entry point itself runs for real: `docker-entrypoint.sh migrate` against a temporary
-SQLite database, with the project's Python standing in for the image's.
+The image itself (built and run on a real engine) is tests/containers/test_web_image.py.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -18,92 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILE = ROOT / "web" / "Dockerfile"
 ENTRYPOINT = ROOT / "web" / "docker-entrypoint.sh"
-
-
-def _instructions(text: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    joined = re.sub(
-        r"\\\n",
-        " ",
-        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
-    )
-    pairs = []
-    for line in joined.splitlines():
-        if line.strip():
-            keyword, _, rest = line.strip().partition(" ")
-            pairs.append((keyword.upper(), rest.strip()))
-    return pairs
-
-
-def _final_stage(text: str) -> list[tuple[str, str]]:
-    """The instructions of the last stage: what `docker build` without --target produces."""
-    instructions = _instructions(text)
-    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
-    return instructions[last_from:]
-
-
-@pytest.fixture(scope="module")
-def image() -> list[tuple[str, str]]:
-    return _final_stage(DOCKERFILE.read_text())
-
-
-def _args(image: list[tuple[str, str]], keyword: str) -> list[str]:
-    return [rest for kw, rest in image if kw == keyword]
-
-
-def test_the_image_is_python_313_slim_and_listens_on_8000(image):
-    assert "python:3.13-slim" in DOCKERFILE.read_text()
-    assert _args(image, "EXPOSE") == ["8000"]
-    assert "--bind 0.0.0.0:8000" in ENTRYPOINT.read_text()
-
-
-def test_the_image_runs_as_a_non_root_user(image):
-    users = _args(image, "USER")
-    assert users, "the final stage sets no USER"
-    user = users[-1].split(":")[0]
-    assert user not in {"root", "0"}
-    # Nothing after the last USER switches back.
-    last_user = max(i for i, (kw, _) in enumerate(image) if kw == "USER")
-    assert all(kw != "USER" for kw, _ in image[last_user + 1 :])
-
-
-def test_only_the_locked_runtime_is_installed_and_static_files_are_collected():
-    text = DOCKERFILE.read_text()
-    assert re.search(r"pip install uv==\d+\.\d+\.\d+", text)
-    assert "uv export --frozen --no-dev" in text
-    assert "collectstatic --no-input" in text
-    # The build-time dummy secret is a RUN-scoped variable, never an ENV of the image.
-    env_lines = " ".join(rest for kw, rest in _instructions(text) if kw in {"ENV", "ARG"})
-    assert "DJANGO_SECRET_KEY" not in env_lines
-    assert "DATABASE_URL" not in env_lines
-
-
-def test_gunicorn_keeps_connections_open_longer_than_the_alb_idle_timeout():
-    script = ENTRYPOINT.read_text()
-    assert "exec gunicorn cblog.wsgi:application" in script
-    keep_alive = re.search(r"--keep-alive (\d+)", script)
-    assert keep_alive, "no --keep-alive"
-    assert int(keep_alive.group(1)) > 60
-    assert "--access-logfile -" in script
-    assert re.search(r'--workers "\$\{WEB_CONCURRENCY:-\d+\}"', script)
-    assert "--forwarded-allow-ips" in script
-
-
-def test_the_health_check_probes_healthz_without_curl(image):
-    (healthcheck,) = _args(image, "HEALTHCHECK")
-    assert "/healthz" in healthcheck
-    assert '"python"' in healthcheck
-    assert "curl" not in healthcheck
-
-
-def test_the_entrypoint_serves_by_default_and_migrates_under_the_lock(image):
-    assert _args(image, "ENTRYPOINT") == ['["/app/docker-entrypoint.sh"]']
-    assert _args(image, "CMD") == ['["serve"]']
-    assert os.access(ENTRYPOINT, os.X_OK)
-    script = ENTRYPOINT.read_text()
-    assert re.search(r"migrate\) exec python manage\.py migrate_locked", script)
 
 
 @pytest.fixture
