@@ -70,6 +70,21 @@ def load_handler(function_dir: Path = FUNCTION_DIR) -> Handler:
     return module.handler
 
 
+def function_env(settings: Settings) -> dict[str, str]:
+    """The function's environment on a local endpoint: what template.yaml's Globals and the
+    Lambda service set on AWS (the handler's own clients read these)."""
+    return {
+        "AWS_REGION": settings.region,
+        "AWS_DEFAULT_REGION": settings.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "MEDIA_INDEX_TABLE": settings.table,
+        "POWERTOOLS_SERVICE_NAME": "media-indexer",
+        "POWERTOOLS_METRICS_NAMESPACE": "cblog",
+        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    }
+
+
 class _Interrupted(BaseException):
     """Raised by the signal handler to break out of an idle long poll.
 
@@ -158,18 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env()
-    # The handler's own clients read these, as on Lambda (where the template sets them).
-    defaults = {
-        "AWS_REGION": settings.region,
-        "AWS_DEFAULT_REGION": settings.region,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "MEDIA_INDEX_TABLE": settings.table,
-        "POWERTOOLS_SERVICE_NAME": "media-indexer",
-        "POWERTOOLS_METRICS_NAMESPACE": "cblog",
-        "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
-    }
-    for name, value in defaults.items():
+    for name, value in function_env(settings).items():
         os.environ.setdefault(name, value)
     sqs = settings.client("sqs")
     url = queue_url(sqs, settings.queue, args.wait)

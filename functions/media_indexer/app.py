@@ -47,6 +47,12 @@ def handler(event: S3Event, context: LambdaContext) -> dict[str, int]:
     if "Records" not in event:  # s3:TestEvent, sent when a notification is configured
         logger.info("Skipped a message without records", extra={"s3_event": event.get("Event")})
         counts["skipped"] += 1
+    elif not isinstance(event["Records"], list):  # iterating it would yield characters or keys
+        logger.warning(
+            "Skipped an event whose Records is not a list",
+            extra={"records_type": type(event["Records"]).__name__},
+        )
+        counts["skipped"] += 1
     else:
         for record in event.records:
             counts[_index_record(record.raw_event, context)] += 1

@@ -6,24 +6,14 @@ import io
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 
-EVENTS_DIR = Path(__file__).resolve().parents[3] / "events"
-ZERO = {"created": 0, "removed": 0, "stale": 0, "skipped": 0}
-# Each sample event and what the handler must report for it on an empty index.
-EXPECTED = {
-    "s3_put.json": {**ZERO, "created": 1},
-    "s3_put_encoded_key.json": {**ZERO, "created": 1},
-    "s3_delete.json": {**ZERO, "removed": 1},
-    "s3_multi_record.json": {**ZERO, "created": 3, "removed": 1},
-    "s3_test_event.json": {**ZERO, "skipped": 1},
-    "s3_out_of_order.json": {**ZERO, "removed": 1, "stale": 1},
-}
+from tests.functions.media_indexer.samples import EVENTS_DIR, EXPECTED
+
 PUT_KEY = "media/images/42/9f86d081884c7d659a2feaa0c55ad015.jpg"
 
 LoadEvent = Callable[[str], dict[str, Any]]

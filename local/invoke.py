@@ -1,0 +1,162 @@
+"""Invoke the media indexer behind Lambda's Runtime Interface Emulator: `sam local invoke`
+without Docker.
+
+    make invoke EVENT=events/s3_put.json
+    uv run --frozen python -m local.invoke [--prepare] [--rie PATH] EVENT [EVENT ...]
+
+The emulator is the one inside AWS's Lambda base images (it ships in the aws-sam-cli wheel,
+`samcli/local/rapid/`). It serves Lambda's Invoke API on 127.0.0.1 and runs the handler through
+`awslambdaric`, the runtime client of those images, from functions/media_indexer/ with the
+template's environment: the code path of Lambda itself, including event (de)serialisation.
+
+The handler talks to a local AWS endpoint: the one ``AWS_ENDPOINT_URL`` names (that of `make
+dev` while it runs), else a moto server started for the invocation. On a server started here (or
+with --prepare) the bucket and table are created and the objects the events' ObjectCreated
+records name are put first, as the upload that caused such an event would have. Prints each
+result (the handler's counts) as JSON; exits 1 when an invocation fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from local.bootstrap import Settings
+from local.processes import free_port, listening, moto_server, stop, wait_for
+from local.relay import FUNCTION_DIR, function_env
+from local.resources import ensure_bucket, ensure_table
+
+SAM_CLI = "aws-sam-cli==1.170.0"  # the Makefile's pin too (tests/local/test_invoke.py)
+INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+INVOKE_TIMEOUT = 60  # the function's own timeout is 30 s; the first call also imports it
+
+
+def find_rie() -> Path:
+    """The emulator binary for this machine, from the pinned aws-sam-cli wheel (via uvx)."""
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+    machine = platform.machine().lower()
+    if machine not in arch:
+        raise SystemExit(f"no Lambda Runtime Interface Emulator for {machine}")
+    locate = "import os, samcli; print(os.path.dirname(samcli.__file__))"
+    found = subprocess.run(  # noqa: S603 - uvx from PATH, fixed arguments
+        ["uvx", "--quiet", "--from", SAM_CLI, "python", "-c", locate],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(found.stdout.strip()) / "local" / "rapid" / f"aws-lambda-rie-{arch[machine]}"
+
+
+@contextmanager
+def endpoint(log_dir: Path) -> Iterator[tuple[str, bool]]:
+    """Yield (endpoint URL, whether it was started here)."""
+    configured = os.environ.get("AWS_ENDPOINT_URL")
+    if configured:
+        yield configured, False
+        return
+    with moto_server(log_dir / "moto.log") as url:
+        yield url, True
+
+
+def put_created_objects(settings: Settings, event: dict[str, Any]) -> None:
+    """Put a small object for each ObjectCreated record, so HeadObject finds it."""
+    s3 = settings.client("s3")
+    records = event.get("Records")
+    for record in records if isinstance(records, list) else []:
+        try:
+            if not record["eventName"].startswith("ObjectCreated:"):
+                continue
+            bucket = record["s3"]["bucket"]["name"]
+            key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+        except (KeyError, TypeError, AttributeError):
+            continue  # a malformed record: the handler will say so
+        if bucket != settings.bucket:
+            continue
+        s3.put_object(Bucket=bucket, Key=key, Body=b"sample", ContentType="image/jpeg")
+
+
+@contextmanager
+def emulator(rie: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """The emulator running the handler; yields its invocation URL."""
+    port, runtime_port = free_port(), free_port()
+    command = [
+        str(rie),
+        "--runtime-interface-emulator-address",
+        f"127.0.0.1:{port}",
+        "--runtime-api-address",
+        f"127.0.0.1:{runtime_port}",
+        sys.executable,
+        "-m",
+        "awslambdaric",
+        "app.handler",
+    ]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - the emulator binary and our interpreter
+            command, cwd=FUNCTION_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(lambda: listening(port) or process.poll() is not None, 30, "the emulator")
+        if process.poll() is not None:
+            raise RuntimeError(f"the emulator exited with {process.returncode}: see {log_path}")
+        yield f"http://127.0.0.1:{port}{INVOKE_PATH}"
+    finally:
+        stop(process)
+
+
+def invoke(url: str, event: bytes) -> Any:
+    request = urllib.request.Request(url, data=event, method="POST")  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=INVOKE_TIMEOUT) as response:  # noqa: S310
+        return json.loads(response.read() or b"null")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rie", type=Path, help="the emulator binary (default: from the wheel)")
+    parser.add_argument(
+        "--prepare", action="store_true", help="create the bucket, table and event objects"
+    )
+    parser.add_argument("events", nargs="+", type=Path, help="event files (events/*.json)")
+    args = parser.parse_args(argv)
+    rie = args.rie or find_rie()
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="cblog-invoke-") as tmp:
+        logs = Path(tmp)
+        with endpoint(logs) as (url, started_here):
+            settings = Settings.from_env({**os.environ, "AWS_ENDPOINT_URL": url})
+            prepare = started_here or args.prepare
+            if prepare:  # what the handler reads and writes; no queue (nothing relays here)
+                ensure_bucket(settings.client("s3"), settings.bucket, settings.region)
+                ensure_table(settings.client("dynamodb"), settings.table)
+            env = {**os.environ, **function_env(settings), "AWS_ENDPOINT_URL": url}
+            env["LAMBDA_TASK_ROOT"] = str(FUNCTION_DIR)
+            with emulator(rie, env, logs / "emulator.log") as invoke_url:
+                for path in args.events:
+                    body = path.read_bytes()
+                    if prepare:
+                        put_created_objects(settings, json.loads(body))
+                    try:
+                        result = invoke(invoke_url, body)
+                    except (urllib.error.URLError, TimeoutError) as exc:
+                        result, failed = {"invocationError": str(exc)}, True
+                    if isinstance(result, dict) and "errorType" in result:
+                        failed = True
+                    print(json.dumps({"event": str(path), "result": result}), flush=True)
+        if failed:
+            print((logs / "emulator.log").read_text(errors="replace")[-5000:], file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

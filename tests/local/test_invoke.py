@@ -1,0 +1,95 @@
+"""Every sample event through Lambda's real Runtime Interface Emulator (local/invoke.py).
+
+The twin of `sam local invoke` without Docker: the emulator from the pinned aws-sam-cli wheel
+runs functions/media_indexer/app.handler through awslambdaric, against the local moto server.
+Each event meets an empty index (the table is emptied between events) and must return the
+counts the in-process handler tests expect; replaying it changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.bootstrap import Settings
+from local.invoke import SAM_CLI, emulator, find_rie, invoke, put_created_objects
+from local.processes import isolated_env
+from local.relay import FUNCTION_DIR, function_env
+from local.resources import ensure_bucket, ensure_table
+from tests.functions.media_indexer.samples import EVENTS_DIR, EXPECTED, ZERO
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENT_BUCKET = "cblog-media-local"  # the bucket the sample events name
+
+
+@pytest.fixture(scope="module")
+def pipeline(moto_endpoint: str) -> Settings:
+    env = {**isolated_env(moto_endpoint, "invoke"), "MEDIA_BUCKET": EVENT_BUCKET}
+    settings = Settings.from_env(env)
+    ensure_bucket(settings.client("s3"), settings.bucket, settings.region)
+    ensure_table(settings.client("dynamodb"), settings.table)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def invoke_url(
+    pipeline: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        **function_env(pipeline),
+        "AWS_ENDPOINT_URL": pipeline.endpoint_url,
+        "LAMBDA_TASK_ROOT": str(FUNCTION_DIR),
+    }
+    log = tmp_path_factory.mktemp("rie") / "emulator.log"
+    with emulator(find_rie(), env, log) as url:
+        yield url, log
+
+
+def _empty(settings: Settings) -> None:
+    dynamodb = settings.client("dynamodb")
+    for item in dynamodb.scan(TableName=settings.table, ConsistentRead=True)["Items"]:
+        dynamodb.delete_item(TableName=settings.table, Key={"id": item["id"]})
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_event_through_the_runtime_interface_emulator(
+    name: str, pipeline: Settings, invoke_url: tuple[str, Path]
+) -> None:
+    url, log = invoke_url
+    _empty(pipeline)
+    body = (EVENTS_DIR / name).read_bytes()
+    put_created_objects(pipeline, json.loads(body))
+
+    result: Any = invoke(url, body)
+    assert result == EXPECTED[name], log.read_text(errors="replace")[-3000:]
+
+    replay = invoke(url, body)  # at-least-once delivery: a duplicate changes nothing
+    assert replay["created"] == replay["removed"] == 0
+    assert set(replay) == set(ZERO)
+
+
+def test_a_records_value_that_is_not_a_list_is_one_clear_skip(
+    pipeline: Settings, invoke_url: tuple[str, Path]
+) -> None:
+    url, log = invoke_url
+    result = invoke(url, json.dumps({"Records": "media/images/1/a.jpg"}).encode())
+    assert result == {**ZERO, "skipped": 1}, log.read_text(errors="replace")[-3000:]
+
+
+def test_the_makefile_and_the_infra_tests_pin_the_same_sam_cli() -> None:
+    pins = {
+        "Makefile": (ROOT / "Makefile").read_text(),
+        "tests/infra/test_sam_transform.py": (
+            ROOT / "tests" / "infra" / "test_sam_transform.py"
+        ).read_text(),
+        "infra/deploy.sh": (ROOT / "infra" / "deploy.sh").read_text(),
+    }
+    for where, text in pins.items():
+        found = set(re.findall(r"aws-sam-cli==[\d.]+", text))
+        assert found == {SAM_CLI}, f"{where} pins {found}, local/invoke.py {SAM_CLI}"
