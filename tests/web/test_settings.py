@@ -5,7 +5,11 @@ SSM is moto's in-process mock (no AWS here); the settings module itself runs for
 
 from __future__ import annotations
 
+import os
 import runpy
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
@@ -15,7 +19,9 @@ from moto import mock_aws
 
 from cblog.ssm import read_secure_parameters
 
-BASE = Path(__file__).resolve().parents[2] / "web" / "cblog" / "settings" / "base.py"
+WEB = Path(__file__).resolve().parents[2] / "web"
+BASE = WEB / "cblog" / "settings" / "base.py"
+MANAGE = WEB / "manage.py"
 PREFIX = "/cblog/capstone"
 
 
@@ -116,3 +122,78 @@ def test_production_defaults_are_secure(monkeypatch):
     assert s["CSRF_COOKIE_SECURE"] is True
     assert s["SECURE_HSTS_SECONDS"] >= 31_536_000
     assert s["MIDDLEWARE"][0] == "cblog.core.middleware.HealthCheckMiddleware"
+
+
+HSTS_ENV = (
+    "DJANGO_SECURE_HSTS_SECONDS",
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "DJANGO_SECURE_HSTS_PRELOAD",
+)
+
+
+@pytest.fixture
+def hsts_settings(monkeypatch):
+    """Run base.py with only the given HSTS variables set; return its HSTS settings."""
+
+    def load(**env: str) -> dict[str, object]:
+        monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+        monkeypatch.setenv("DATABASE_URL", "sqlite:///:memory:")
+        for name in HSTS_ENV:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        s = runpy.run_path(str(BASE))
+        return {name: s[name] for name in s if name.startswith("SECURE_HSTS_")}
+
+    return load
+
+
+@pytest.mark.parametrize(
+    ("env", "header"),
+    [
+        ({}, "max-age=31536000"),
+        ({"DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "true"}, "max-age=31536000; includeSubDomains"),
+        ({"DJANGO_SECURE_HSTS_PRELOAD": "true"}, "max-age=31536000; preload"),
+        (
+            {
+                "DJANGO_SECURE_HSTS_SECONDS": "600",
+                "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+                "DJANGO_SECURE_HSTS_PRELOAD": "true",
+            },
+            "max-age=600; includeSubDomains; preload",
+        ),
+    ],
+    ids=["default", "subdomains", "preload", "all"],
+)
+@pytest.mark.django_db
+def test_hsts_covers_this_host_only_unless_subdomains_or_preload_are_asked_for(
+    hsts_settings, settings, client, env, header
+):
+    for name, value in hsts_settings(**env).items():
+        setattr(settings, name, value)
+    response = client.get("/robots.txt", secure=True)
+    assert response["Strict-Transport-Security"] == header
+
+
+def test_the_deploy_checks_pass_with_the_default_hsts(tmp_path):
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "DB_", "SSM_", "MEDIA_"))
+    } | {
+        "DJANGO_SETTINGS_MODULE": "cblog.settings.base",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "blog.example.com",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://blog.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(MANAGE), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
