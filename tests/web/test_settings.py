@@ -43,6 +43,8 @@ def production_env(monkeypatch):
     """A production-like environment with nothing set that SSM should provide."""
     for name in ("DATABASE_URL", "DJANGO_SECRET_KEY", "MEDIA_BUCKET", "DJANGO_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("DB_TLS", "DB_TLS_CA"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "blog.example.com")
     monkeypatch.setenv("SSM_PARAMETER_PREFIX", PREFIX)
 
@@ -82,6 +84,67 @@ def test_a_missing_password_parameter_stops_the_start(aws, production_env, monke
     monkeypatch.setenv("DB_HOST", "db.internal")
     with pytest.raises(ImproperlyConfigured, match=f"{PREFIX}/password"):
         runpy.run_path(str(BASE))
+
+
+@pytest.fixture
+def rds(aws, production_env, monkeypatch):
+    """The AWS path: DB_HOST, and the SecureStrings the deploy helper creates."""
+    for name, value in {
+        "username": "blogadmin",
+        "password": "master p@ss",
+        "secret-key": "k" * 60,
+    }.items():
+        _put(aws, name, value)
+    monkeypatch.setenv("DB_HOST", "db.internal")
+    monkeypatch.setenv("DB_NAME", "blog")
+    return aws
+
+
+def test_on_aws_the_database_certificate_and_host_name_are_verified_against_the_rds_cas(rds):
+    db = runpy.run_path(str(BASE))["DATABASES"]["default"]
+    bundle = WEB / "cblog" / "certs" / "rds-global-bundle.pem"
+    assert db["OPTIONS"]["ssl"] == {"ca": str(bundle), "verify_mode": True, "check_hostname": True}
+    assert bundle.is_file()
+
+
+def test_db_tls_ca_points_at_another_bundle(rds, monkeypatch, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("DB_TLS_CA", str(ca))
+    assert runpy.run_path(str(BASE))["DATABASES"]["default"]["OPTIONS"]["ssl"]["ca"] == str(ca)
+    monkeypatch.setenv("DB_TLS_CA", str(tmp_path / "missing.pem"))
+    with pytest.raises(ImproperlyConfigured, match=r"missing\.pem"):
+        runpy.run_path(str(BASE))
+
+
+def test_db_tls_off_connects_without_tls(rds, monkeypatch):
+    monkeypatch.setenv("DB_TLS", "off")
+    assert "ssl" not in runpy.run_path(str(BASE))["DATABASES"]["default"]["OPTIONS"]
+
+
+@pytest.mark.parametrize(
+    ("url", "tls", "outcome"),
+    [
+        ("mysql://u:p@127.0.0.1:3306/cblog", None, "plain"),  # local: nothing changes
+        ("mysql://u:p@127.0.0.1:3306/cblog", "verify", "verified"),
+        ("sqlite:///:memory:", "verify", "DB_TLS=verify needs a MySQL database"),
+        ("mysql://u:p@127.0.0.1:3306/cblog", "maybe", "DB_TLS must be"),
+    ],
+)
+def test_db_tls_with_a_database_url(monkeypatch, url, tls, outcome):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("DB_TLS_CA", raising=False)
+    if tls is None:
+        monkeypatch.delenv("DB_TLS", raising=False)
+    else:
+        monkeypatch.setenv("DB_TLS", tls)
+    if outcome in ("plain", "verified"):
+        options = runpy.run_path(str(BASE))["DATABASES"]["default"]["OPTIONS"]
+        assert ("ssl" in options) is (outcome == "verified")
+    else:
+        with pytest.raises(ImproperlyConfigured, match=outcome):
+            runpy.run_path(str(BASE))
 
 
 def test_no_secret_key_anywhere_is_a_configuration_error(aws, production_env, monkeypatch):

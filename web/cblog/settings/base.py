@@ -27,7 +27,7 @@ SSM_PARAMETER_PREFIX = env("SSM_PARAMETER_PREFIX", default="")
 
 # Secrets are read from SSM once, while settings load, and only when a prefix is configured.
 _ssm: dict[str, str] = {}
-_DB_HOST = env("DB_HOST", default="")
+_DB_HOST = "" if env("DATABASE_URL", default="") else env("DB_HOST", default="")
 if SSM_PARAMETER_PREFIX:
     _wanted = ["secret-key"] + (["username", "password"] if _DB_HOST else [])
     _ssm = read_secure_parameters(
@@ -109,7 +109,19 @@ elif _DB_HOST:
 else:
     raise ImproperlyConfigured("Set DATABASE_URL, or DB_HOST/DB_NAME with SSM_PARAMETER_PREFIX.")
 
+# TLS to MySQL: "verify" requires TLS and checks the server's certificate against DB_TLS_CA (by
+# default the RDS CAs shipped in the image, web/cblog/certs/) and its host name; the default
+# through DB_HOST, i.e. on AWS. "off" leaves PyMySQL's default: TLS if the server offers it,
+# without verification. Over TLS, PyMySQL answers caching_sha2_password's full authentication
+# (MySQL 8.4's default) without the RSA key exchange, which would need `cryptography`.
+DB_TLS = env("DB_TLS", default="verify" if _DB_HOST else "off")
+DB_TLS_CA = env("DB_TLS_CA", default=str(BASE_DIR / "cblog" / "certs" / "rds-global-bundle.pem"))
+if DB_TLS not in ("verify", "off"):
+    raise ImproperlyConfigured(f"DB_TLS must be 'verify' or 'off', not {DB_TLS!r}.")
+
 _db = DATABASES["default"]
+if DB_TLS == "verify" and _db["ENGINE"] != "django.db.backends.mysql":
+    raise ImproperlyConfigured("DB_TLS=verify needs a MySQL database.")
 _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.mysql":
@@ -120,6 +132,10 @@ if _db["ENGINE"] == "django.db.backends.mysql":
         "connect_timeout": 5,
         **_db.get("OPTIONS", {}),
     }
+    if DB_TLS == "verify":
+        if not Path(DB_TLS_CA).is_file():
+            raise ImproperlyConfigured(f"DB_TLS_CA: no CA bundle at {DB_TLS_CA}.")
+        _db["OPTIONS"]["ssl"] = {"ca": DB_TLS_CA, "verify_mode": True, "check_hostname": True}
     _db.setdefault("TEST", {})["CHARSET"] = "utf8mb4"
     _db["TEST"]["COLLATION"] = "utf8mb4_unicode_ci"
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
