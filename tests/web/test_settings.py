@@ -41,7 +41,7 @@ def aws(monkeypatch):
 @pytest.fixture
 def production_env(monkeypatch):
     """A production-like environment with nothing set that SSM should provide."""
-    for name in ("DATABASE_URL", "DJANGO_SECRET_KEY", "MEDIA_BUCKET", "DJANGO_DEBUG"):
+    for name in ("DATABASE_URL", "DJANGO_SECRET_KEY", "MEDIA_BUCKET", "DJANGO_DEBUG", "DB_ROLE"):
         monkeypatch.delenv(name, raising=False)
     for name in ("DB_TLS", "DB_TLS_CA"):
         monkeypatch.delenv(name, raising=False)
@@ -62,42 +62,85 @@ def test_secure_parameters_are_read_decrypted(aws):
     assert values == {"username": "admin", "password": "s3cr3t"}
 
 
-def test_database_credentials_and_secret_key_come_from_ssm(aws, production_env, monkeypatch):
-    _put(aws, "username", "blog_user")
-    _put(aws, "password", "p@ss word")
-    _put(aws, "secret-key", "k" * 60)
-    monkeypatch.setenv("DB_HOST", "db.internal")
-    monkeypatch.setenv("DB_NAME", "blog")
-    settings = runpy.run_path(str(BASE))
-    db = settings["DATABASES"]["default"]
-    assert db["ENGINE"] == "django.db.backends.mysql"
-    assert (db["HOST"], db["PORT"], db["NAME"]) == ("db.internal", 3306, "blog")
-    assert (db["USER"], db["PASSWORD"]) == ("blog_user", "p@ss word")
-    assert db["OPTIONS"]["charset"] == "utf8mb4"
-    assert settings["SECRET_KEY"] == "k" * 60
-    assert settings["DEBUG"] is False
+@pytest.fixture
+def ssm_reads(monkeypatch) -> list[str]:
+    """The names each settings load asks SSM for (the real reader still answers)."""
+    asked: list[str] = []
 
+    def spy(prefix: str, names: list[str], **kwargs: object) -> dict[str, str]:
+        asked.extend(names)
+        return read_secure_parameters(prefix, names, **kwargs)
 
-def test_a_missing_password_parameter_stops_the_start(aws, production_env, monkeypatch):
-    _put(aws, "username", "blog_user")
-    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
-    monkeypatch.setenv("DB_HOST", "db.internal")
-    with pytest.raises(ImproperlyConfigured, match=f"{PREFIX}/password"):
-        runpy.run_path(str(BASE))
+    monkeypatch.setattr("cblog.ssm.read_secure_parameters", spy)
+    return asked
 
 
 @pytest.fixture
 def rds(aws, production_env, monkeypatch):
-    """The AWS path: DB_HOST, and the SecureStrings the deploy helper creates."""
+    """The AWS path: DB_HOST, and every SecureString the deploy helper creates."""
     for name, value in {
         "username": "blogadmin",
         "password": "master p@ss",
+        "app-username": "cblog_app",
+        "app-password": "app p@ss",
         "secret-key": "k" * 60,
     }.items():
         _put(aws, name, value)
     monkeypatch.setenv("DB_HOST", "db.internal")
     monkeypatch.setenv("DB_NAME", "blog")
     return aws
+
+
+def test_the_web_tier_connects_as_its_own_user_and_never_reads_the_master_password(rds, ssm_reads):
+    settings = runpy.run_path(str(BASE))
+    db = settings["DATABASES"]["default"]
+    assert db["ENGINE"] == "django.db.backends.mysql"
+    assert (db["HOST"], db["PORT"], db["NAME"]) == ("db.internal", 3306, "blog")
+    assert (db["USER"], db["PASSWORD"]) == ("cblog_app", "app p@ss")
+    assert db["OPTIONS"]["charset"] == "utf8mb4"
+    assert settings["SECRET_KEY"] == "k" * 60
+    assert settings["DEBUG"] is False
+    assert settings["DB_ROLE"] == "app"
+    assert sorted(ssm_reads) == ["app-password", "app-username", "secret-key"]
+    assert (settings["DB_APP_USER"], settings["DB_APP_PASSWORD"]) == ("", "")
+
+
+def test_the_admin_role_connects_as_the_master_user_and_knows_the_app_user(
+    rds, ssm_reads, monkeypatch
+):
+    monkeypatch.setenv("DB_ROLE", "admin")
+    settings = runpy.run_path(str(BASE))
+    db = settings["DATABASES"]["default"]
+    assert (db["USER"], db["PASSWORD"]) == ("blogadmin", "master p@ss")
+    assert (settings["DB_APP_USER"], settings["DB_APP_PASSWORD"]) == ("cblog_app", "app p@ss")
+    assert "password" in ssm_reads
+
+
+def test_the_admin_role_without_app_credentials_provisions_nothing(rds, monkeypatch):
+    rds.delete_parameters(Names=[f"{PREFIX}/app-username", f"{PREFIX}/app-password"])
+    monkeypatch.setenv("DB_ROLE", "admin")
+    settings = runpy.run_path(str(BASE))
+    assert settings["DATABASES"]["default"]["USER"] == "blogadmin"
+    assert (settings["DB_APP_USER"], settings["DB_APP_PASSWORD"]) == ("", "")
+
+
+def test_half_of_the_app_credentials_is_an_error(rds, monkeypatch):
+    rds.delete_parameter(Name=f"{PREFIX}/app-password")
+    monkeypatch.setenv("DB_ROLE", "admin")
+    with pytest.raises(ImproperlyConfigured, match=f"{PREFIX}/app-password"):
+        runpy.run_path(str(BASE))
+
+
+def test_a_missing_app_password_parameter_stops_the_start(rds):
+    rds.delete_parameter(Name=f"{PREFIX}/app-password")
+    with pytest.raises(ImproperlyConfigured, match=f"{PREFIX}/app-password"):
+        runpy.run_path(str(BASE))
+
+
+def test_an_unknown_role_is_an_error(rds, monkeypatch):
+    monkeypatch.setenv("DB_ROLE", "root")
+    with pytest.raises(ImproperlyConfigured, match="DB_ROLE"):
+        runpy.run_path(str(BASE))
 
 
 def test_on_aws_the_database_certificate_and_host_name_are_verified_against_the_rds_cas(rds):

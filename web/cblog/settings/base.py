@@ -25,11 +25,23 @@ AWS_REGION = env("AWS_REGION", default=env("AWS_DEFAULT_REGION", default="us-eas
 AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)  # the local AWS endpoint; unset on AWS
 SSM_PARAMETER_PREFIX = env("SSM_PARAMETER_PREFIX", default="")
 
+# Which database user this process connects as, through DB_HOST: the web tier's own ("app",
+# DML on its database only) or the RDS master user ("admin"), which only the release's migrate
+# step uses; as admin it also creates the app user and keeps its password current.
+DB_ROLE = env("DB_ROLE", default="app")
+_DB_CREDENTIALS = {"app": ("app-username", "app-password"), "admin": ("username", "password")}
+if DB_ROLE not in _DB_CREDENTIALS:
+    raise ImproperlyConfigured(f"DB_ROLE must be 'app' or 'admin', not {DB_ROLE!r}.")
+
 # Secrets are read from SSM once, while settings load, and only when a prefix is configured.
+# The web tier never reads the master password.
 _ssm: dict[str, str] = {}
 _DB_HOST = "" if env("DATABASE_URL", default="") else env("DB_HOST", default="")
 if SSM_PARAMETER_PREFIX:
-    _wanted = ["secret-key"] + (["username", "password"] if _DB_HOST else [])
+    _wanted = ["secret-key"]
+    if _DB_HOST:
+        _wanted += ["app-username", "app-password"]
+        _wanted += ["username", "password"] if DB_ROLE == "admin" else []
     _ssm = read_secure_parameters(
         SSM_PARAMETER_PREFIX, _wanted, region=AWS_REGION, endpoint_url=AWS_ENDPOINT_URL
     )
@@ -96,18 +108,27 @@ TEMPLATES = [
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 elif _DB_HOST:
+    _user, _password = _DB_CREDENTIALS[DB_ROLE]
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
             "HOST": _DB_HOST,
             "PORT": env.int("DB_PORT", default=3306),
             "NAME": env("DB_NAME", default="cblog"),
-            "USER": require(_ssm, "username", SSM_PARAMETER_PREFIX),
-            "PASSWORD": require(_ssm, "password", SSM_PARAMETER_PREFIX),
+            "USER": require(_ssm, _user, SSM_PARAMETER_PREFIX),
+            "PASSWORD": require(_ssm, _password, SSM_PARAMETER_PREFIX),
         }
     }
 else:
     raise ImproperlyConfigured("Set DATABASE_URL, or DB_HOST/DB_NAME with SSM_PARAMETER_PREFIX.")
+
+# The app user that `migrate_locked` provisions when it runs as admin (empty: nothing to do).
+DB_APP_USER = _ssm.get("app-username", "") if DB_ROLE == "admin" else ""
+DB_APP_PASSWORD = _ssm.get("app-password", "") if DB_ROLE == "admin" else ""
+if bool(DB_APP_USER) != bool(DB_APP_PASSWORD):
+    raise ImproperlyConfigured(
+        f"Set both {SSM_PARAMETER_PREFIX}/app-username and {SSM_PARAMETER_PREFIX}/app-password."
+    )
 
 # TLS to MySQL: "verify" requires TLS and checks the server's certificate against DB_TLS_CA (by
 # default the RDS CAs shipped in the image, web/cblog/certs/) and its host name; the default
