@@ -160,6 +160,16 @@ def test_db_tls_ca_points_at_another_bundle(rds, monkeypatch, tmp_path):
         runpy.run_path(str(BASE))
 
 
+def test_empty_values_mean_the_defaults(rds, monkeypatch):
+    # An env file's `DB_TLS_CA=` line sets the variable to "", which must not mean "no file".
+    for name in ("DB_ROLE", "DB_TLS", "DB_TLS_CA"):
+        monkeypatch.setenv(name, "")
+    s = runpy.run_path(str(BASE))
+    assert s["DB_ROLE"] == "app"
+    assert s["DB_TLS"] == "verify"
+    assert s["DATABASES"]["default"]["OPTIONS"]["ssl"]["ca"].endswith("rds-global-bundle.pem")
+
+
 def test_db_tls_off_connects_without_tls(rds, monkeypatch):
     monkeypatch.setenv("DB_TLS", "off")
     assert "ssl" not in runpy.run_path(str(BASE))["DATABASES"]["default"]["OPTIONS"]

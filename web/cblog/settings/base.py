@@ -28,7 +28,7 @@ SSM_PARAMETER_PREFIX = env("SSM_PARAMETER_PREFIX", default="")
 # Which database user this process connects as, through DB_HOST: the web tier's own ("app",
 # DML on its database only) or the RDS master user ("admin"), which only the release's migrate
 # step uses; as admin it also creates the app user and keeps its password current.
-DB_ROLE = env("DB_ROLE", default="app")
+DB_ROLE = env("DB_ROLE", default="") or "app"  # set but empty (an env file's `X=`): default
 _DB_CREDENTIALS = {"app": ("app-username", "app-password"), "admin": ("username", "password")}
 if DB_ROLE not in _DB_CREDENTIALS:
     raise ImproperlyConfigured(f"DB_ROLE must be 'app' or 'admin', not {DB_ROLE!r}.")
@@ -135,8 +135,9 @@ if bool(DB_APP_USER) != bool(DB_APP_PASSWORD):
 # through DB_HOST, i.e. on AWS. "off" leaves PyMySQL's default: TLS if the server offers it,
 # without verification. Over TLS, PyMySQL answers caching_sha2_password's full authentication
 # (MySQL 8.4's default) without the RSA key exchange, which would need `cryptography`.
-DB_TLS = env("DB_TLS", default="verify" if _DB_HOST else "off")
-DB_TLS_CA = env("DB_TLS_CA", default=str(BASE_DIR / "cblog" / "certs" / "rds-global-bundle.pem"))
+DB_TLS = env("DB_TLS", default="") or ("verify" if _DB_HOST else "off")
+_RDS_CAS = BASE_DIR / "cblog" / "certs" / "rds-global-bundle.pem"
+DB_TLS_CA = env("DB_TLS_CA", default="") or str(_RDS_CAS)
 if DB_TLS not in ("verify", "off"):
     raise ImproperlyConfigured(f"DB_TLS must be 'verify' or 'off', not {DB_TLS!r}.")
 
