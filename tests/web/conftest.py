@@ -6,6 +6,9 @@
 - ``make_image(format=..., size=..., name=..., exif=...)``: a real image upload built by Pillow;
   ``image_file``: a small JPEG upload.
 - ``media_root``: points MEDIA_ROOT at a per-test temporary folder and returns it.
+
+Every response any web test gets from the test client is checked: one that sets a cookie must
+never be cacheable by a shared cache (``assert_not_shared_with_cookies``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client
 from PIL import Image
 
@@ -35,6 +39,37 @@ _counter = itertools.count(1)
 def password() -> str:
     """The password ``make_user`` gives every user unless told otherwise."""
     return PASSWORD
+
+
+def assert_not_shared_with_cookies(response: HttpResponse) -> None:
+    """A response that sets a cookie is private (or not stored at all), never shared."""
+    if not response.cookies and not response.has_header("Set-Cookie"):
+        return
+    policy = {
+        part.strip().split("=")[0].lower() for part in response.get("Cache-Control", "").split(",")
+    }
+    where = f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']}"
+    assert not policy & {"public", "s-maxage"}, f"{where} sets a cookie: {policy}"
+    assert policy & {"private", "no-store"}, f"{where} sets a cookie: {policy}"
+
+
+@pytest.fixture
+def not_shared_with_cookies() -> Callable[[HttpResponse], None]:
+    """``assert_not_shared_with_cookies`` for tests that check it explicitly."""
+    return assert_not_shared_with_cookies
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_response_sets_a_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check every response the test client returns in any web test."""
+    request = Client.request
+
+    def checked(self: Client, **kwargs: Any) -> HttpResponse:
+        response = request(self, **kwargs)
+        assert_not_shared_with_cookies(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
 
 
 @pytest.fixture(autouse=True)

@@ -125,3 +125,13 @@ def test_on_sqlite_it_just_migrates():
     output = _migrate_locked()
     assert "Taking the migration lock" not in output
     assert "No migrations to apply." in output
+
+
+@pytest.mark.django_db
+def test_the_admin_role_without_app_credentials_just_migrates(settings):
+    # Locally (DATABASE_URL) the app credentials are never read: nothing to provision.
+    settings.DB_ROLE = "admin"
+    settings.DB_APP_USER = settings.DB_APP_PASSWORD = ""
+    output = _migrate_locked()
+    assert "app database user" not in output
+    assert "No migrations to apply." in output

@@ -22,6 +22,7 @@ def test_my_media_lists_my_live_objects_newest_first(client_logged_in, user, put
     html = response.content.decode()
     assert "2.0\xa0KB" in html
     assert "image/jpeg" in html
+    assert response["Cache-Control"] == "private, no-cache"  # one user's list, never shared
 
 
 def test_my_media_queries_the_owner_index_and_never_scans(client_logged_in, user, put_entry):

@@ -33,11 +33,16 @@ def cache_key(request: HttpRequest, namespace: str) -> str | None:
     """The cache key for ``request``, or ``None`` when it must not use the cache."""
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+    if personal(request):
         return None
     generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"pagecache:{namespace}:{generation}:{path}"
+
+
+def personal(request: HttpRequest) -> bool:
+    """Whether the request carries a session or messages: what it gets is that reader's alone."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
 
 
 def cached(namespace: str) -> Callable[[View], View]:

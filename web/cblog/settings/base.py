@@ -25,11 +25,23 @@ AWS_REGION = env("AWS_REGION", default=env("AWS_DEFAULT_REGION", default="us-eas
 AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)  # the local AWS endpoint; unset on AWS
 SSM_PARAMETER_PREFIX = env("SSM_PARAMETER_PREFIX", default="")
 
+# Which database user this process connects as, through DB_HOST: the web tier's own ("app",
+# DML on its database only) or the RDS master user ("admin"), which only the release's migrate
+# step uses; as admin it also creates the app user and keeps its password current.
+DB_ROLE = env("DB_ROLE", default="") or "app"  # set but empty (an env file's `X=`): default
+_DB_CREDENTIALS = {"app": ("app-username", "app-password"), "admin": ("username", "password")}
+if DB_ROLE not in _DB_CREDENTIALS:
+    raise ImproperlyConfigured(f"DB_ROLE must be 'app' or 'admin', not {DB_ROLE!r}.")
+
 # Secrets are read from SSM once, while settings load, and only when a prefix is configured.
+# The web tier never reads the master password.
 _ssm: dict[str, str] = {}
-_DB_HOST = env("DB_HOST", default="")
+_DB_HOST = "" if env("DATABASE_URL", default="") else env("DB_HOST", default="")
 if SSM_PARAMETER_PREFIX:
-    _wanted = ["secret-key"] + (["username", "password"] if _DB_HOST else [])
+    _wanted = ["secret-key"]
+    if _DB_HOST:
+        _wanted += ["app-username", "app-password"]
+        _wanted += ["username", "password"] if DB_ROLE == "admin" else []
     _ssm = read_secure_parameters(
         SSM_PARAMETER_PREFIX, _wanted, region=AWS_REGION, endpoint_url=AWS_ENDPOINT_URL
     )
@@ -63,6 +75,8 @@ MIDDLEWARE = [
     "cblog.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside sessions, CSRF, authentication and messages: it sees every cookie they set.
+    "cblog.core.cachecontrol.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,20 +108,42 @@ TEMPLATES = [
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 elif _DB_HOST:
+    _user, _password = _DB_CREDENTIALS[DB_ROLE]
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
             "HOST": _DB_HOST,
             "PORT": env.int("DB_PORT", default=3306),
             "NAME": env("DB_NAME", default="cblog"),
-            "USER": require(_ssm, "username", SSM_PARAMETER_PREFIX),
-            "PASSWORD": require(_ssm, "password", SSM_PARAMETER_PREFIX),
+            "USER": require(_ssm, _user, SSM_PARAMETER_PREFIX),
+            "PASSWORD": require(_ssm, _password, SSM_PARAMETER_PREFIX),
         }
     }
 else:
     raise ImproperlyConfigured("Set DATABASE_URL, or DB_HOST/DB_NAME with SSM_PARAMETER_PREFIX.")
 
+# The app user that `migrate_locked` provisions when it runs as admin (empty: nothing to do).
+DB_APP_USER = _ssm.get("app-username", "") if DB_ROLE == "admin" else ""
+DB_APP_PASSWORD = _ssm.get("app-password", "") if DB_ROLE == "admin" else ""
+if bool(DB_APP_USER) != bool(DB_APP_PASSWORD):
+    raise ImproperlyConfigured(
+        f"Set both {SSM_PARAMETER_PREFIX}/app-username and {SSM_PARAMETER_PREFIX}/app-password."
+    )
+
+# TLS to MySQL: "verify" requires TLS and checks the server's certificate against DB_TLS_CA (by
+# default the RDS CAs shipped in the image, web/cblog/certs/) and its host name; the default
+# through DB_HOST, i.e. on AWS. "off" leaves PyMySQL's default: TLS if the server offers it,
+# without verification. Over TLS, PyMySQL answers caching_sha2_password's full authentication
+# (MySQL 8.4's default) without the RSA key exchange, which would need `cryptography`.
+DB_TLS = env("DB_TLS", default="") or ("verify" if _DB_HOST else "off")
+_RDS_CAS = BASE_DIR / "cblog" / "certs" / "rds-global-bundle.pem"
+DB_TLS_CA = env("DB_TLS_CA", default="") or str(_RDS_CAS)
+if DB_TLS not in ("verify", "off"):
+    raise ImproperlyConfigured(f"DB_TLS must be 'verify' or 'off', not {DB_TLS!r}.")
+
 _db = DATABASES["default"]
+if DB_TLS == "verify" and _db["ENGINE"] != "django.db.backends.mysql":
+    raise ImproperlyConfigured("DB_TLS=verify needs a MySQL database.")
 _db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
 if _db["ENGINE"] == "django.db.backends.mysql":
@@ -118,6 +154,10 @@ if _db["ENGINE"] == "django.db.backends.mysql":
         "connect_timeout": 5,
         **_db.get("OPTIONS", {}),
     }
+    if DB_TLS == "verify":
+        if not Path(DB_TLS_CA).is_file():
+            raise ImproperlyConfigured(f"DB_TLS_CA: no CA bundle at {DB_TLS_CA}.")
+        _db["OPTIONS"]["ssl"] = {"ca": DB_TLS_CA, "verify_mode": True, "check_hostname": True}
     _db.setdefault("TEST", {})["CHARSET"] = "utf8mb4"
     _db["TEST"]["COLLATION"] = "utf8mb4_unicode_ci"
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -221,8 +261,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields; files stream t
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# HSTS for this host only unless told otherwise: `includeSubDomains` would force HTTPS on every
+# sibling name for max-age (one served over plain HTTP, such as an S3 website endpoint, becomes
+# unreachable for returning visitors), and `preload` writes the domain into browsers' built-in
+# lists, which takes months to undo. Opt in once every subdomain is HTTPS-only.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# `check --deploy` recommends both; leaving them off is the decision above, not an oversight.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True

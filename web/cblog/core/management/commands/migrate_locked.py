@@ -6,6 +6,10 @@ connection of its own, runs `migrate --no-input` while holding it and releases i
 that start meanwhile wait for the lock, then find nothing left to do. A dedicated connection
 keeps the lock independent of whatever `migrate` does with the default connection (a session
 lock dies with its session). SQLite is one file on one host: it just migrates.
+
+Run as the database administrator (DB_ROLE=admin, the release's migrate step on AWS) with the
+app user's credentials configured, it first provisions that user under the same lock
+(`cblog.core.dbusers`), so the web processes never need the master password.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from cblog.core.dbusers import APP_PRIVILEGES, provision_app_user
 
 LOCK_NAME = "cblog-migrate"
 DEFAULT_TIMEOUT = 300  # seconds: longer than any migration this project ships
@@ -44,6 +51,7 @@ class Command(BaseCommand):
         try:
             self._acquire(lock_connection, lock_timeout)
             try:
+                self._provision_app_user(lock_connection)
                 self._migrate(database)
             finally:
                 with lock_connection.cursor() as cursor:
@@ -68,6 +76,24 @@ class Command(BaseCommand):
         if self.verbosity >= 1:
             waited = time.monotonic() - started
             self.stdout.write(f"Took the migration lock after {waited:.1f} s.")
+
+    def _provision_app_user(self, lock_connection: Any) -> None:
+        user, password = settings.DB_APP_USER, settings.DB_APP_PASSWORD
+        if settings.DB_ROLE != "admin" or not user:
+            return
+        admin, name = lock_connection.settings_dict["USER"], lock_connection.settings_dict["NAME"]
+        if user == admin:
+            raise CommandError(
+                f"The app database user '{user}' is the administrator itself: give "
+                "<prefix>/app-username a name of its own. Nothing was migrated."
+            )
+        with lock_connection.cursor() as cursor:
+            created = provision_app_user(cursor, user=user, password=password, database=name)
+        if self.verbosity >= 1:
+            done = "Created" if created else "Updated the password of"
+            self.stdout.write(
+                f"{done} the app database user '{user}' ({APP_PRIVILEGES} on {name})."
+            )
 
     def _migrate(self, database: str) -> None:
         # The streams under this command's wrappers: wrapped twice, migrate's "Applying x..."
