@@ -4,11 +4,15 @@
   tags such as ``!Ref`` become ``{"Ref": ...}``), keyed ``root``, ``network``, ``database``,
   ``web`` and ``edge``.
 - ``load_template(path)``: the same parser as a function, for tests that rewrite a template.
+- ``render_sub(text, values)``: Fn::Sub's string form, as CloudFormation renders it.
+- ``web_values`` / ``rendered_web_user_data``: sample values for the web stack's user data
+  placeholders, and the script CloudFormation would hand an instance with them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,36 @@ TEMPLATE_FILES = {
     "edge": ROOT / "infra" / "edge.yaml",
 }
 
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
+WEB_VALUES = {
+    "AWS::Region": "eu-west-1",
+    "AWS::StackName": "cblog-WebStack-ABC123",
+    "ProjectName": "cblog",
+    "EnvironmentName": "prod",
+    "NameSuffix": "1a2b3c4d",
+    "WebImageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/cblog-web:1.4.0",
+    "SsmParameterPrefix": "/jane/capstone",
+    "WebLogGroup": "/cblog/prod/web",
+    "DomainName": "blog.example.com",
+    "DbHost": "cblog-db.abcdefgh.eu-west-1.rds.amazonaws.com",
+    "DbPort": "3306",
+    "DbName": "cblog",
+    "MediaBucketName": "cblog-prod-media-123456789012-1a2b3c4d",
+    "MediaIndexTableName": "cblog-MediaIndexTable-XYZ",
+}
+
+
+def render_sub(text: str, values: dict[str, str]) -> str:
+    """Render Fn::Sub's string form: every placeholder must have a value, as CloudFormation
+    requires (an unknown name fails the stack, so it fails here too)."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in values, f"Fn::Sub placeholder ${{{name}}} has no value"
+        return values[name]
+
+    return PLACEHOLDER.sub(replace, text)
+
 
 def load_template(path: Path) -> dict[str, Any]:
     """Parse a CloudFormation YAML file into plain dicts and lists (intrinsics in long form)."""
@@ -39,3 +73,25 @@ def templates() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session", name="load_template")
 def load_template_fixture() -> Callable[[Path], dict[str, Any]]:
     return load_template
+
+
+@pytest.fixture(scope="session", name="render_sub")
+def render_sub_fixture() -> Callable[[str, dict[str, str]], str]:
+    return render_sub
+
+
+@pytest.fixture(scope="session")
+def web_values() -> dict[str, str]:
+    return dict(WEB_VALUES)
+
+
+@pytest.fixture(scope="session")
+def web_user_data(templates: dict[str, Any]) -> str:
+    """The launch template's UserData as written (Fn::Sub's string form)."""
+    data = templates["web"]["Resources"]["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]
+    return data["UserData"]["Fn::Base64"]["Fn::Sub"]
+
+
+@pytest.fixture(scope="session")
+def rendered_web_user_data(web_user_data: str) -> str:
+    return render_sub(web_user_data, WEB_VALUES)

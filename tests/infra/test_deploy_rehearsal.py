@@ -133,6 +133,8 @@ def deployed(
         "web.yaml",
         {
             "ProjectName": "cblog",
+            "EnvironmentName": "prod",
+            "NameSuffix": "1a2b3c4d",
             "DomainName": "blog.example.com",
             "HostedZoneId": "Z0123456789ABCDEFGHIJ",
             "NotificationEmail": "ops@example.com",
@@ -301,6 +303,8 @@ def test_auto_scaling_group_matches_the_brief(deployed: dict[str, dict[str, str]
     group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
         "AutoScalingGroups"
     ][0]
+    # Named after project, environment and root stack: the instance role's grant names it.
+    assert name == "cblog-prod-web-1a2b3c4d"
     assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (1, 1, 3)
     assert group["HealthCheckType"] == "ELB"
     assert group["HealthCheckGracePeriod"] == 90
