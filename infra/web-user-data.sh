@@ -123,8 +123,10 @@ docker_run() {
 }
 
 # Migrations run under a database lock inside the image, so instances booting together
-# wait for each other instead of racing.
-docker_run --rm --env-file /etc/cblog/web.env "$image" migrate
+# wait for each other instead of racing. Only this step uses the master credentials
+# (DB_ROLE=admin): it creates or updates the app's own database user, then migrates. The
+# server below runs with the image's default role, that user.
+docker_run --rm --env-file /etc/cblog/web.env -e DB_ROLE=admin "$image" migrate
 
 docker rm -f cblog-web >/dev/null 2>&1 || true
 docker_run -d --name cblog-web --restart unless-stopped -p 80:8000 \

@@ -105,6 +105,19 @@ def test_happy_boot_installs_logs_in_pulls_migrates_serves_then_continues_and_si
     assert lifecycle(calls) == ["hook CONTINUE", "signal SUCCESS"]
 
 
+def test_only_the_migrate_step_runs_with_the_master_credentials(
+    rendered_web_user_data: str, tmp_path: Path
+) -> None:
+    _, calls, _ = boot(rendered_web_user_data, tmp_path)
+    runs = [call for call in calls if call.startswith("docker run")]
+    migrate = [call for call in runs if call.endswith(" migrate")]
+    assert len(migrate) == 1
+    assert "-e DB_ROLE=admin " in migrate[0]
+    assert not any("DB_ROLE" in call for call in runs if call not in migrate)
+    env = (tmp_path / "etc-cblog" / "web.env").read_text()
+    assert "DB_ROLE" not in env
+
+
 def test_apt_waits_for_the_dpkg_lock_instead_of_failing(
     rendered_web_user_data: str, tmp_path: Path
 ) -> None:
