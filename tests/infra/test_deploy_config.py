@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,23 +170,35 @@ def _client(service: str, endpoint: str) -> Any:
     )
 
 
-# Stands in for the deployed root stack: the two outputs `site` and `teardown` read.
-FAKE_ROOT = """
-Parameters:
-  DbInstanceId: {Type: String}
-Resources:
-  FailoverSiteBucket:
-    Type: AWS::S3::Bucket
-    Properties: {BucketName: blog.example.com}
-Outputs:
-  FailoverSiteBucketName: {Value: !Ref FailoverSiteBucket}
-  DbInstanceId: {Value: !Ref DbInstanceId}
-"""
+def stateful_root(load_template: Callable[[Path], dict[str, Any]]) -> str:
+    """The deployed root as far as moto can create it: the root's stateful resources and the
+    edge's failover bucket exactly as the templates declare them (the SAM function and nested
+    stacks need packaging moto cannot do), with the outputs `site` and `teardown` read."""
+    root = load_template(ROOT / "template.yaml")
+    edge = load_template(ROOT / "infra" / "edge.yaml")
+    kept = ("MediaBucket", "MediaIndexTable", "MediaIndexerDeadLetterQueue", "MediaIndexerLogGroup")
+    resources = {name: root["Resources"][name] for name in kept}
+    resources["FailoverSiteBucket"] = edge["Resources"]["FailoverSiteBucket"]
+    template = {
+        "Parameters": {
+            "ProjectName": root["Parameters"]["ProjectName"],
+            "EnvironmentName": root["Parameters"]["EnvironmentName"],
+            "DomainName": {"Type": "String"},
+            "DbInstanceId": {"Type": "String"},
+        },
+        "Resources": resources,
+        "Outputs": {
+            "FailoverSiteBucketName": {"Value": {"Ref": "FailoverSiteBucket"}},
+            "DbInstanceId": {"Value": {"Ref": "DbInstanceId"}},
+            "MediaBucketName": {"Value": {"Ref": "MediaBucket"}},
+        },
+    }
+    return json.dumps(template)
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
-def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_removes_stack(
-    moto_endpoint: str,
+def test_deploy_site_teardown_then_deploy_again_keeps_the_old_media_bucket(
+    moto_endpoint: str, load_template: Callable[[Path], dict[str, Any]]
 ) -> None:
     rds = _client("rds", moto_endpoint)
     rds.create_db_instance(
@@ -197,11 +210,20 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
         DeletionProtection=True,
     )
     cfn = _client("cloudformation", moto_endpoint)
-    cfn.create_stack(
-        StackName="cblog-rehearsal",
-        TemplateBody=FAKE_ROOT,
-        Parameters=[{"ParameterKey": "DbInstanceId", "ParameterValue": "cblog-db"}],
-    )
+    s3 = _client("s3", moto_endpoint)
+
+    def deploy() -> dict[str, str]:
+        cfn.create_stack(
+            StackName="cblog-rehearsal",
+            TemplateBody=stateful_root(load_template),
+            Parameters=[
+                {"ParameterKey": "DomainName", "ParameterValue": "blog.example.com"},
+                {"ParameterKey": "DbInstanceId", "ParameterValue": "cblog-db"},
+            ],
+        )
+        stack = cfn.describe_stacks(StackName="cblog-rehearsal")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+        return {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
 
     def helper(command: str) -> None:
         result = subprocess.run(  # noqa: S603 - the helper itself
@@ -214,8 +236,9 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
         )
         assert result.returncode == 0, result.stderr[-2000:]
 
+    first = deploy()
+    assert first["MediaBucketName"].startswith("cblog-prod-media-123456789012-")
     helper("site")
-    s3 = _client("s3", moto_endpoint)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="blog.example.com")["Contents"]}
     assert keys == {
         "index.html",
@@ -227,5 +250,10 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
     helper("teardown")
     instance = rds.describe_db_instances(DBInstanceIdentifier="cblog-db")["DBInstances"][0]
     assert instance["DeletionProtection"] is False
-    stacks = cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
-    assert [s["StackName"] for s in stacks] == ["cblog-rehearsal"]
+    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert first["MediaBucketName"] in buckets  # retained with the media
+    assert "blog.example.com" not in buckets
+
+    second = deploy()
+    assert second["MediaBucketName"] != first["MediaBucketName"]
+    assert second["FailoverSiteBucketName"] == "blog.example.com"
