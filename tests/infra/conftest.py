@@ -5,6 +5,7 @@
   ``web`` and ``edge``.
 - ``load_template(path)``: the same parser as a function, for tests that rewrite a template.
 - ``render_sub(text, values)``: Fn::Sub's string form, as CloudFormation renders it.
+- ``moto_endpoint``: a moto server on loopback for the AWS CLI that infra/deploy.sh drives.
 - ``web_values`` / ``rendered_web_user_data``: sample values for the web stack's user data
   placeholders, and the script CloudFormation would hand an instance with them.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,26 @@ def web_user_data(templates: dict[str, Any]) -> str:
 @pytest.fixture(scope="session")
 def rendered_web_user_data(web_user_data: str) -> str:
     return render_sub(web_user_data, WEB_VALUES)
+
+
+@pytest.fixture
+def moto_endpoint() -> Iterator[str]:
+    """A moto server on loopback for the AWS CLI the helper drives, empty at the start (moto's
+    state is per process, shared by every server and mock in it); reset and stopped after."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    _reset(endpoint)
+    try:
+        yield endpoint
+    finally:
+        _reset(endpoint)
+        server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
+    urllib.request.urlopen(request, timeout=30).close()  # noqa: S310 - our loopback server

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,6 @@ def test_overrides_name_only_root_parameters_and_hold_no_secrets(
     overrides = samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]
     names = [item.split("=", 1)[0] for item in overrides]
     assert set(names) <= set(templates["root"]["Parameters"])
-    assert "DBMasterUsername" not in names  # read from SSM by infra/deploy.sh
     settings = [
         line.lower()
         for line in (ROOT / "samconfig.toml").read_text().splitlines()
@@ -49,6 +49,36 @@ def test_overrides_name_only_root_parameters_and_hold_no_secrets(
     ]
     for word in ("password", "secret", "token"):
         assert not any(word in line for line in settings), word
+
+
+def test_guided_deploy_asks_only_for_what_is_the_users(templates: dict[str, Any]) -> None:
+    """`sam deploy --guided` must be given a value for parameters without a default only."""
+    parameters = templates["root"]["Parameters"]
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
+    assert required == {"DomainName", "HostedZoneId", "NotificationEmail"}
+
+
+@pytest.mark.parametrize("environment", ["default", "staging"])
+def test_every_value_in_samconfig_is_one_the_template_accepts(
+    samconfig: dict[str, Any], templates: dict[str, Any], environment: str
+) -> None:
+    parameters = templates["root"]["Parameters"]
+    for item in samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]:
+        name, value = item.split("=", 1)
+        spec = parameters[name]
+        if "AllowedValues" in spec:
+            assert value in [str(v) for v in spec["AllowedValues"]], item
+        if "AllowedPattern" in spec:
+            assert re.fullmatch(spec["AllowedPattern"], value), item
+        for placeholder in ("example.com", "Z0000", "123456789012", "203.0.113."):
+            assert placeholder not in value, f"placeholder in {item}"
+        if name.endswith("Parameter"):  # the helper's pins live under the environment's prefix
+            assert value.startswith(_override(samconfig, environment, "SsmParameterPrefix") + "/")
+
+
+def _override(samconfig: dict[str, Any], environment: str, name: str) -> str:
+    overrides = samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]
+    return dict(item.split("=", 1) for item in overrides)[name]
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is installed by .ci/run")
@@ -66,27 +96,13 @@ def test_deploy_helper_lists_its_commands_without_touching_aws() -> None:
     result = subprocess.run(  # noqa: S603 - the helper's own help
         ["/bin/bash", str(HELPER), "help"], capture_output=True, text=True, check=True
     )
-    for command in ("params", "image", "deploy", "site", "teardown"):
+    for command in ("bootstrap", "preflight", "params", "amis", "image", "site", "teardown"):
         assert f"infra/deploy.sh {command}" in result.stdout
     unknown = subprocess.run(  # noqa: S603
         ["/bin/bash", str(HELPER), "frobnicate"], capture_output=True, text=True, check=False
     )
     assert unknown.returncode == 1
     assert "unknown command" in unknown.stderr
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    """A moto server on loopback for the AWS CLI the helper drives; stopped after the test."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
@@ -131,18 +147,28 @@ def test_params_creates_secure_strings_once(moto_endpoint: str) -> None:
     assert set(found) == {
         "/rehearsal/capstone/username",
         "/rehearsal/capstone/password",
+        "/rehearsal/capstone/app-username",
+        "/rehearsal/capstone/app-password",
         "/rehearsal/capstone/secret-key",
     }
     assert len(found["/rehearsal/capstone/secret-key"]["Value"]) >= 50
     assert all(p["Type"] == "SecureString" for p in found.values())
     assert found["/rehearsal/capstone/username"]["Value"] == "blogadmin"
+    assert found["/rehearsal/capstone/app-username"]["Value"] == "cblog_app"
     password = found["/rehearsal/capstone/password"]["Value"]
-    assert len(password) == 32
-    assert password.isalnum()
+    app_password = found["/rehearsal/capstone/app-password"]["Value"]
+    for secret in (password, app_password):
+        assert len(secret) == 32
+        assert secret.isalnum()
+    assert app_password != password
 
-    assert "kept existing /rehearsal/capstone/password" in params()
+    second = params()
+    assert "kept existing /rehearsal/capstone/password" in second
+    assert "kept existing /rehearsal/capstone/app-password" in second
     again = ssm.get_parameter(Name="/rehearsal/capstone/password", WithDecryption=True)
     assert again["Parameter"]["Value"] == password
+    again = ssm.get_parameter(Name="/rehearsal/capstone/app-password", WithDecryption=True)
+    assert again["Parameter"]["Value"] == app_password
 
 
 def _helper_env(endpoint: str) -> dict[str, str]:

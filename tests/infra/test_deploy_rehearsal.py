@@ -1,9 +1,9 @@
 """Deploy rehearsal: the network, database and web stacks created in moto's CloudFormation, in
-the order and with the parameters the root stack wires, then inspected through the AWS APIs.
+the order and with the parameters the root stack wires (the AMI ids the root reads from the
+helper's pins: here an image moto offers), then inspected through the AWS APIs.
 
 moto's CloudFormation lacks a few things real CloudFormation has. The test adapts the parsed
-template it sends, never the files: it evaluates ``Fn::Cidr`` (moto has no implementation),
-points SSM-typed AMI parameters at parameters it created (moto cannot hold ``/aws/...`` names),
+template it sends, never the files: it evaluates ``Fn::Cidr`` (moto has no implementation)
 and removes the resource types moto cannot create, replacing references to them with a value
 the real resource would have produced (the ACM certificate is requested through moto's ACM).
 """
@@ -24,7 +24,6 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 PREFIX = "/cblog/rehearsal"
-UBUNTU_PARAMETER = "/rehearsal/ubuntu-22.04-ami"
 # Resource types moto's CloudFormation cannot create, removed from what the test sends.
 UNSUPPORTED = {
     "AWS::CertificateManager::Certificate",
@@ -62,8 +61,6 @@ def for_moto(
 ) -> tuple[dict[str, Any], list[str]]:
     """Return the template moto can create and the logical ids of the resources removed."""
     template = copy.deepcopy(template)
-    if "UbuntuImageId" in template["Parameters"]:
-        template["Parameters"]["UbuntuImageId"]["Default"] = UBUNTU_PARAMETER
     defaults = {k: v.get("Default") for k, v in template["Parameters"].items()}
     template = _evaluate_cidr(template, {**defaults, **parameters})
     removed = {
@@ -97,7 +94,6 @@ def deployed(
     ssm = boto3.client("ssm", region_name=REGION)
     acm = boto3.client("acm", region_name=REGION)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    ssm.put_parameter(Name=UBUNTU_PARAMETER, Value=ami, Type="String")
     ssm.put_parameter(Name=f"{PREFIX}/password", Value="rehearsal-only-1", Type="SecureString")
     certificate = acm.request_certificate(DomainName="blog.example.com")["CertificateArn"]
     stand_ins = {"AWS::CertificateManager::Certificate": certificate}
@@ -115,7 +111,9 @@ def deployed(
         return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
     network = create(
-        "cblog-network", "network.yaml", {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32"}
+        "cblog-network",
+        "network.yaml",
+        {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32", "NatImageId": ami},
     )
     database = create(
         "cblog-database",
@@ -140,6 +138,7 @@ def deployed(
             "NotificationEmail": "ops@example.com",
             "SsmParameterPrefix": PREFIX,
             "WebImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/cblog-web:1.0.0",
+            "UbuntuImageId": ami,
             "VpcId": network["VpcId"],
             "PublicSubnetIds": network["PublicSubnetIds"],
             "PrivateSubnetIds": network["PrivateSubnetIds"],
@@ -222,6 +221,9 @@ def test_public_routes_to_the_gateway_and_private_to_the_nat_instance(
     ][0]["Instances"][0]
     # SourceDestCheck: moto's CloudFormation leaves it on; test_brief_values pins it off.
     assert nat["SubnetId"] == network["PublicSubnetIds"].split(",")[0]
+    assert nat["InstanceId"] == network["NatInstanceId"]
+    # Session Manager needs an instance profile even when no key pair is given.
+    assert nat["IamInstanceProfile"]["Arn"].split("/")[-1].startswith("cblog-network-NatInstance")
     private_table = table_named("PrivateRouteTable")
     assert private_table["RouteTableId"] == network["PrivateRouteTableId"]
     assert default_route(private_table)["InstanceId"] == nat["InstanceId"]
