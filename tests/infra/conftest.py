@@ -2,7 +2,7 @@
 
 - ``templates``: every template of the stack, parsed with cfn-lint's YAML loader (short-form
   tags such as ``!Ref`` become ``{"Ref": ...}``), keyed ``root``, ``network``, ``database``,
-  ``web`` and ``edge``.
+  ``web``, ``edge`` and ``monitoring``.
 - ``load_template(path)``: the same parser as a function, for tests that rewrite a template.
 - ``render_sub(text, values)``: Fn::Sub's string form, as CloudFormation renders it.
 - ``moto_endpoint``: a moto server on loopback for the AWS CLI that infra/deploy.sh drives.
@@ -29,6 +29,7 @@ TEMPLATE_FILES = {
     "database": ROOT / "infra" / "database.yaml",
     "web": ROOT / "infra" / "web.yaml",
     "edge": ROOT / "infra" / "edge.yaml",
+    "monitoring": ROOT / "infra" / "monitoring.yaml",
 }
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
