@@ -82,7 +82,8 @@ infra-check: ## Lint and scan the CloudFormation/SAM templates
 	  PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" SAM_CLI_TELEMETRY=0 \
 	  uvx --from aws-sam-cli==1.170.0 sam build --build-dir "$$build/build" --cache-dir "$$build/cache"
 	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \
-	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml
+	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml \
+	  -f infra/monitoring.yaml
 
 # No Docker engine is needed (or used): the image's behaviour is tested by tests/web/test_container.py.
 container-check: ## Lint web/Dockerfile and its entry point, validate docker-compose.yml

@@ -164,8 +164,11 @@ cmd_amis() {
 cmd_image() {
   local tag=${1:-} account registry uri
   if [ -z "$tag" ]; then
-    # Tags are immutable, so a tag must name exactly one build: the commit, on a clean tree.
-    [ -z "$(git status --porcelain)" ] || die "uncommitted changes: commit them or pass a TAG"
+    # Tags are immutable, so a tag must name exactly one build: the commit, on a clean tree
+    # (samconfig.toml aside: `sam deploy --guided` writes its answers there, and no image holds it).
+    if [ -n "$(git status --porcelain -- . ':(exclude)samconfig.toml')" ]; then
+      die "uncommitted changes: commit them or pass a TAG"
+    fi
     tag=$(git rev-parse --short=12 HEAD)
   fi
   account=$(aws sts get-caller-identity --region "$REGION" --query Account --output text)

@@ -49,8 +49,9 @@ needs_aws = pytest.mark.skipif(shutil.which("aws") is None, reason="the helper d
 class Helper:
     """Runs infra/deploy.sh against the moto endpoint with the stubs first on PATH."""
 
-    def __init__(self, endpoint: str, tmp_path: Path) -> None:
+    def __init__(self, endpoint: str, tmp_path: Path, script: Path = HELPER) -> None:
         self.endpoint = endpoint
+        self.script = script
         self.calls_file = tmp_path / "calls.log"
         stubs = tmp_path / "bin"
         stubs.mkdir()
@@ -87,7 +88,7 @@ class Helper:
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         self.calls_file.write_text("")
         return subprocess.run(  # noqa: S603 - the helper itself
-            ["/bin/bash", str(HELPER), *args],
+            ["/bin/bash", str(self.script), *args],
             env={**self.env, **env},
             capture_output=True,
             text=True,
@@ -186,6 +187,46 @@ def test_image_builds_for_amd64_once_per_tag_in_the_immutable_repository(
     assert "already pushed" in again.stdout
     assert not any(c.startswith(("docker build", "docker push")) for c in helper.calls())
     assert ssm.get_parameter(Name=f"{PREFIX}/web-image")["Parameter"]["Value"] == uri
+
+
+@needs_aws
+def test_image_tags_the_commit_and_refuses_a_tree_with_changes_other_than_samconfig(
+    moto_endpoint: str, tmp_path: Path
+) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "infra").mkdir(parents=True)
+    shutil.copy(HELPER, checkout / "infra" / "deploy.sh")
+    shutil.copy(ROOT / "samconfig.toml", checkout / "samconfig.toml")
+    (checkout / "app.py").write_text("print('v1')\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(  # noqa: S603 - git in the scratch checkout
+            [str(shutil.which("git")), "-c", "user.name=t", "-c", "user.email=t@x.invalid", *args],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    commit = git("rev-parse", "--short=12", "HEAD")
+    (tmp_path / "stubs").mkdir()
+    helper = Helper(moto_endpoint, tmp_path / "stubs", checkout / "infra" / "deploy.sh")
+
+    # What `sam deploy --guided` does to samconfig.toml must not block a release.
+    with (checkout / "samconfig.toml").open("a") as config:
+        config.write("# answers saved by sam deploy --guided\n")
+    result = helper.run("image")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(f"/cblog-web:{commit}")
+
+    (checkout / "app.py").write_text("print('v2, not committed')\n")
+    refused = helper.run("image")
+    assert refused.returncode == 1
+    assert "uncommitted changes" in refused.stderr
+    assert not any(c.startswith("docker build") for c in helper.calls())
 
 
 @needs_aws
