@@ -8,6 +8,7 @@
 #   infra/deploy.sh image [TAG]       build (linux/amd64), push to ECR, pin the image URI
 #   infra/deploy.sh site              upload S3_static_Website/ to the failover bucket
 #   infra/deploy.sh teardown          delete the stack (media bucket and table are retained)
+#   infra/deploy.sh settings          print the stack, region, prefix and pins it would use
 #
 # Settings come from samconfig.toml's CONFIG_ENV environment (default: "default"): stack name,
 # region, SsmParameterPrefix, DBEngineVersion. Environment variables override them: STACK,
@@ -42,17 +43,33 @@ samconfig() {
   ' samconfig.toml
 }
 
-# override NAME: the value of "NAME=value" in the environment's parameter_overrides.
+# override NAME: NAME's value in the environment's parameter_overrides, written either as this
+# repository does (a list of "NAME=value") or as `sam deploy --guided` saves it (one string of
+# NAME=\"value\" pairs).
 override() {
   awk -v section="[$CONFIG_ENV.deploy.parameters]" -v name="$1" '
     $0 == section { inside = 1; next }
     /^\[/ { inside = 0 }
-    inside && index($0, "\"" name "=") { sub(/^[^=]*=/, ""); sub(/".*$/, ""); print; exit }
+    inside && match($0, "(^|[\" ])" name "=") {
+      rest = substr($0, RSTART + RLENGTH)
+      sub(/^\\"/, "", rest)
+      match(rest, /^[^"\\ ]*/)
+      print substr(rest, 1, RLENGTH)
+      exit
+    }
   ' samconfig.toml
 }
 
-STACK=${STACK:-$(samconfig global stack_name)}
-REGION=${AWS_REGION:-$(samconfig global region)}
+# `sam deploy --guided` saves its stack name and region in the deploy section: those win.
+setting() {
+  local value
+  value=$(samconfig deploy "$1")
+  [ -n "$value" ] || value=$(samconfig global "$1")
+  printf '%s' "$value"
+}
+
+STACK=${STACK:-$(setting stack_name)}
+REGION=${AWS_REGION:-$(setting region)}
 PREFIX=${PREFIX:-$(override SsmParameterPrefix)}
 DB_ENGINE_VERSION=${DB_ENGINE_VERSION:-$(override DBEngineVersion)}
 if [ -z "$STACK" ] || [ -z "$REGION" ] || [ -z "$PREFIX" ]; then
@@ -194,6 +211,13 @@ cmd_image() {
   echo "$uri"
 }
 
+cmd_settings() {
+  echo "CONFIG_ENV=$CONFIG_ENV STACK=$STACK AWS_REGION=$REGION PREFIX=$PREFIX"
+  echo "DB_ENGINE_VERSION=$DB_ENGINE_VERSION"
+  echo "image pin: $(override WebImageParameter)"
+  echo "AMI pins: $(override UbuntuImageParameter) $(override NatImageParameter)"
+}
+
 cmd_bootstrap() {
   cmd_preflight
   cmd_params
@@ -242,11 +266,12 @@ command=${1:-help}
 case "$command" in
   bootstrap) cmd_bootstrap "$@" ;;
   preflight) cmd_preflight ;;
+  settings) cmd_settings ;;
   params) cmd_params ;;
   amis) cmd_amis "$@" ;;
   image) cmd_image "$@" ;;
   site) cmd_site ;;
   teardown) cmd_teardown ;;
-  help | -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  help | -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$command' (try: deploy.sh help)" ;;
 esac

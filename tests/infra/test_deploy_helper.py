@@ -259,6 +259,61 @@ def test_site_refreshes_maintenance_first_and_never_deletes_it_from_the_root_syn
     }
 
 
+GUIDED_SAMCONFIG = r"""version = 0.1
+[default.global.parameters]
+stack_name = "cblog"
+region = "us-east-1"
+[default.deploy.parameters]
+stack_name = "blog-jane"
+region = "eu-west-1"
+parameter_overrides = "ProjectName=\"cblog\" EnvironmentName=\"prod\" SsmParameterPrefix=\"/jane/capstone\" WebImageParameter=\"/jane/capstone/web-image\" UbuntuImageParameter=\"/jane/capstone/ami/ubuntu-22.04\" NatImageParameter=\"/jane/capstone/ami/al2023\" DBEngineVersion=\"8.4.6\" DomainName=\"blog.example.com\""
+"""  # noqa: E501 - as `sam deploy --guided` writes it: one line
+AWKS = {
+    "default": None,
+    "gawk-posix": '#!/bin/sh\nexec gawk --posix "$@"\n',
+    "bsd-awk": '#!/bin/sh\nexec original-awk "$@"\n',  # macOS's awk, where Debian's package is
+}
+
+
+@pytest.mark.parametrize("awk", sorted(AWKS))
+@pytest.mark.parametrize("written_by", ["repository", "sam-guided"])
+def test_settings_come_from_samconfig_as_written_by_us_or_by_a_guided_deploy(
+    tmp_path: Path, awk: str, written_by: str
+) -> None:
+    needed = {"gawk-posix": "gawk", "bsd-awk": "original-awk"}.get(awk)
+    if needed and shutil.which(needed) is None:
+        pytest.skip(f"{needed} is not installed here")
+    checkout = tmp_path / "checkout"
+    (checkout / "infra").mkdir(parents=True)
+    shutil.copy(HELPER, checkout / "infra" / "deploy.sh")
+    config = checkout / "samconfig.toml"
+    if written_by == "repository":
+        shutil.copy(ROOT / "samconfig.toml", config)
+        expected = ["STACK=cblog AWS_REGION=us-east-1 PREFIX=/cblog/capstone", "=8.0.43"]
+        expected += ["pin: /cblog/capstone/web-image", "/cblog/capstone/ami/al2023"]
+    else:
+        config.write_text(GUIDED_SAMCONFIG)
+        expected = ["STACK=blog-jane AWS_REGION=eu-west-1 PREFIX=/jane/capstone", "=8.4.6"]
+        expected += ["pin: /jane/capstone/web-image", "/jane/capstone/ami/al2023"]
+    env = {k: v for k, v in os.environ.items() if k not in {"STACK", "AWS_REGION", "PREFIX"}}
+    if AWKS[awk]:
+        shim = tmp_path / "bin"
+        shim.mkdir()
+        (shim / "awk").write_text(AWKS[awk])
+        (shim / "awk").chmod(0o755)
+        env["PATH"] = f"{shim}:{env['PATH']}"
+    result = subprocess.run(  # noqa: S603 - the helper itself
+        ["/bin/bash", str(checkout / "infra" / "deploy.sh"), "settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for text in expected:
+        assert text in result.stdout
+
+
 # Constructs bash 3.2 (macOS's /bin/bash) lacks; the helper must not use any.
 BASH4_ONLY = {
     "mapfile/readarray": r"\b(mapfile|readarray)\b",
