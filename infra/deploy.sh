@@ -135,18 +135,23 @@ and set DBEngineVersion in samconfig.toml (or DB_ENGINE_VERSION) to one of them.
 }
 
 cmd_params() {
+  local password app_password secret_key master
+  # Drawn into variables first: a failure inside "$(...)" given as an argument would not stop
+  # the script, and an empty password would be stored.
+  password=$(random_password)
+  app_password=$(random_password)
+  secret_key=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
   # The RDS master user: administration and migrations only (DB_ROLE=admin).
   put_secure "$PREFIX/username" "${DB_USERNAME:-blogadmin}"
-  put_secure "$PREFIX/password" "$(random_password)"
+  put_secure "$PREFIX/password" "$password"
   # The web tier's own database user, created with its grants by the image's migrate step.
   put_secure "$PREFIX/app-username" "${APP_DB_USERNAME:-cblog_app}"
-  put_secure "$PREFIX/app-password" "$(random_password)"
+  put_secure "$PREFIX/app-password" "$app_password"
   # Django's SECRET_KEY, read by the app from <prefix>/secret-key.
-  put_secure "$PREFIX/secret-key" "$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
+  put_secure "$PREFIX/secret-key" "$secret_key"
   if [ -n "${REGISTRY_TOKEN:-}" ]; then
     put_secure "$PREFIX/token" "$REGISTRY_TOKEN"
   fi
-  local master
   master=$(aws ssm get-parameter --region "$REGION" --name "$PREFIX/username" \
     --with-decryption --query Parameter.Value --output text)
   if [ "$master" != "blogadmin" ]; then
