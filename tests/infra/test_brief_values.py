@@ -597,6 +597,7 @@ def test_nested_stacks_are_local_files_wired_by_outputs(templates: dict[str, Any
         "DatabaseStack": "infra/database.yaml",
         "WebStack": "infra/web.yaml",
         "EdgeStack": "infra/edge.yaml",
+        "MonitoringStack": "infra/monitoring.yaml",
     }
 
 

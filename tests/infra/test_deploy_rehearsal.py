@@ -3,9 +3,11 @@ the order and with the parameters the root stack wires (the AMI ids the root rea
 helper's pins: here an image moto offers), then inspected through the AWS APIs.
 
 moto's CloudFormation lacks a few things real CloudFormation has. The test adapts the parsed
-template it sends, never the files: it evaluates ``Fn::Cidr`` (moto has no implementation)
-and removes the resource types moto cannot create, replacing references to them with a value
-the real resource would have produced (the ACM certificate is requested through moto's ACM).
+template it sends, never the files: it evaluates ``Fn::Cidr`` (moto has no implementation),
+derives the load balancer's and target group's full names from their ARNs (moto lacks those
+attributes) and removes the resource types moto cannot create, replacing references to them
+with a value the real resource would have produced (the ACM certificate is requested through
+moto's ACM).
 """
 
 from __future__ import annotations
@@ -56,11 +58,32 @@ def _replace_refs(node: Any, replacements: dict[str, str]) -> Any:
     return node
 
 
+# Attributes moto's CloudFormation cannot resolve (it drops every output when one fails), and
+# how AWS forms them from the resource's ARN.
+FULL_NAMES = {
+    # arn:...:targetgroup/<name>/<id> -> targetgroup/<name>/<id>
+    "TargetGroupFullName": lambda arn: {"Fn::Select": [5, {"Fn::Split": [":", arn]}]},
+    # arn:...:loadbalancer/app/<name>/<id> -> app/<name>/<id>
+    "LoadBalancerFullName": lambda arn: {"Fn::Select": [1, {"Fn::Split": [":loadbalancer/", arn]}]},
+}
+
+
+def _derive_full_names(node: Any) -> Any:
+    if isinstance(node, dict):
+        target = node.get("Fn::GetAtt")
+        if isinstance(target, list) and target[1] in FULL_NAMES:
+            return FULL_NAMES[target[1]]({"Ref": target[0]})
+        return {key: _derive_full_names(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_derive_full_names(value) for value in node]
+    return node
+
+
 def for_moto(
     template: dict[str, Any], parameters: dict[str, str], stand_ins: dict[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
     """Return the template moto can create and the logical ids of the resources removed."""
-    template = copy.deepcopy(template)
+    template = _derive_full_names(copy.deepcopy(template))
     defaults = {k: v.get("Default") for k, v in template["Parameters"].items()}
     template = _evaluate_cidr(template, {**defaults, **parameters})
     removed = {
@@ -296,6 +319,9 @@ def test_load_balancer_redirects_http_and_forwards_https_to_healthz_target_group
     assert group["Port"] == 80
     assert group["HealthCheckProtocol"] == "HTTP"
     assert group["HealthCheckPath"] == "/healthz"
+    # The dimensions the monitoring stack's alarms use.
+    assert balancer["LoadBalancerArn"].endswith("/" + deployed["web"]["LoadBalancerFullName"])
+    assert group["TargetGroupArn"].endswith(":" + deployed["web"]["TargetGroupFullName"])
 
 
 def test_auto_scaling_group_matches_the_brief(deployed: dict[str, dict[str, str]]) -> None:
