@@ -86,7 +86,8 @@ infra-check: ## Lint and scan the CloudFormation/SAM templates
 	  PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" \
 	  $(SAM) build --build-dir "$$build/build" --cache-dir "$$build/cache"
 	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \
-	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml
+	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml \
+	  -f infra/monitoring.yaml
 
 # Static checks, with tools from the locked environment: no Docker engine needed.
 container-check: ## Lint web/Dockerfile, the shell scripts, and docker-compose.yml against the spec

@@ -98,11 +98,19 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
     ("asg-default-warmup-200", "web", (*ASG, "DefaultInstanceWarmup"), 200),
     # Launch template
     ("lt-t3-micro", "web", (*LT, "InstanceType"), "t3.micro"),
+    # Ubuntu 22.04: infra/deploy.sh pins Canonical's current AMI into this parameter
+    # (tests/infra/test_deploy_helper.py pins the public parameter it reads).
     (
         "lt-ubuntu-22-04",
-        "web",
-        ("Parameters", "UbuntuImageId", "Default"),
-        "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id",
+        "root",
+        ("Parameters", "UbuntuImageParameter", "Default"),
+        "/cblog/capstone/ami/ubuntu-22.04",
+    ),
+    (
+        "lt-ubuntu-passed-down",
+        "root",
+        ("Resources", "WebStack", "Properties", "Parameters", "UbuntuImageId"),
+        {"Ref": "UbuntuImageParameter"},
     ),
     ("lt-image-from-ssm", "web", (*LT, "ImageId"), {"Ref": "UbuntuImageId"}),
     ("lt-imdsv2", "web", (*LT, "MetadataOptions", "HttpTokens"), "required"),
@@ -443,9 +451,15 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
     ),
     (
         "nat-current-al2023",
+        "root",
+        ("Parameters", "NatImageParameter", "Default"),
+        "/cblog/capstone/ami/al2023",
+    ),
+    (
+        "nat-session-manager",
         "network",
-        ("Parameters", "NatImageId", "Default"),
-        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        ("Resources", "NatInstance", "Properties", "IamInstanceProfile"),
+        {"Ref": "NatInstanceProfile"},
     ),
     (
         "route-public-igw",
@@ -543,10 +557,12 @@ def test_security_group_admits_exactly_the_brief_rules(
     templates: dict[str, Any], group: str
 ) -> None:
     properties = templates["network"]["Resources"][group]["Properties"]
-    rules = [
-        {k: v for k, v in rule.items() if k != "Description"}
-        for rule in properties.get("SecurityGroupIngress", [])
-    ]
+    ingress = properties.get("SecurityGroupIngress", [])
+    if isinstance(ingress, dict):  # SSH to the bastion exists only when AdminCidr is set
+        condition, ingress, otherwise = ingress["Fn::If"]
+        assert condition == "HasAdminCidr"
+        assert otherwise == {"Ref": "AWS::NoValue"}
+    rules = [{k: v for k, v in rule.items() if k != "Description"} for rule in ingress]
     assert rules == INGRESS[group]
 
 
@@ -555,7 +571,10 @@ def test_every_security_group_rule_has_a_description(templates: dict[str, Any]) 
         if resource["Type"] != "AWS::EC2::SecurityGroup":
             continue
         properties = resource["Properties"]
-        for rule in properties.get("SecurityGroupIngress", []) + properties["SecurityGroupEgress"]:
+        ingress = properties.get("SecurityGroupIngress", [])
+        if isinstance(ingress, dict):
+            ingress = ingress["Fn::If"][1]
+        for rule in ingress + properties["SecurityGroupEgress"]:
             assert rule.get("Description"), f"{name}: rule without description {rule}"
 
 
@@ -578,6 +597,7 @@ def test_nested_stacks_are_local_files_wired_by_outputs(templates: dict[str, Any
         "DatabaseStack": "infra/database.yaml",
         "WebStack": "infra/web.yaml",
         "EdgeStack": "infra/edge.yaml",
+        "MonitoringStack": "infra/monitoring.yaml",
     }
 
 

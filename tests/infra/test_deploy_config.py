@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,6 @@ def test_overrides_name_only_root_parameters_and_hold_no_secrets(
     overrides = samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]
     names = [item.split("=", 1)[0] for item in overrides]
     assert set(names) <= set(templates["root"]["Parameters"])
-    assert "DBMasterUsername" not in names  # read from SSM by infra/deploy.sh
     settings = [
         line.lower()
         for line in (ROOT / "samconfig.toml").read_text().splitlines()
@@ -48,6 +49,36 @@ def test_overrides_name_only_root_parameters_and_hold_no_secrets(
     ]
     for word in ("password", "secret", "token"):
         assert not any(word in line for line in settings), word
+
+
+def test_guided_deploy_asks_only_for_what_is_the_users(templates: dict[str, Any]) -> None:
+    """`sam deploy --guided` must be given a value for parameters without a default only."""
+    parameters = templates["root"]["Parameters"]
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
+    assert required == {"DomainName", "HostedZoneId", "NotificationEmail"}
+
+
+@pytest.mark.parametrize("environment", ["default", "staging"])
+def test_every_value_in_samconfig_is_one_the_template_accepts(
+    samconfig: dict[str, Any], templates: dict[str, Any], environment: str
+) -> None:
+    parameters = templates["root"]["Parameters"]
+    for item in samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]:
+        name, value = item.split("=", 1)
+        spec = parameters[name]
+        if "AllowedValues" in spec:
+            assert value in [str(v) for v in spec["AllowedValues"]], item
+        if "AllowedPattern" in spec:
+            assert re.fullmatch(spec["AllowedPattern"], value), item
+        for placeholder in ("example.com", "Z0000", "123456789012", "203.0.113."):
+            assert placeholder not in value, f"placeholder in {item}"
+        if name.endswith("Parameter"):  # the helper's pins live under the environment's prefix
+            assert value.startswith(_override(samconfig, environment, "SsmParameterPrefix") + "/")
+
+
+def _override(samconfig: dict[str, Any], environment: str, name: str) -> str:
+    overrides = samconfig[environment]["deploy"]["parameters"]["parameter_overrides"]
+    return dict(item.split("=", 1) for item in overrides)[name]
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is installed by .ci/run")
@@ -65,27 +96,13 @@ def test_deploy_helper_lists_its_commands_without_touching_aws() -> None:
     result = subprocess.run(  # noqa: S603 - the helper's own help
         ["/bin/bash", str(HELPER), "help"], capture_output=True, text=True, check=True
     )
-    for command in ("params", "image", "deploy", "site", "teardown"):
+    for command in ("bootstrap", "preflight", "params", "amis", "image", "site", "teardown"):
         assert f"infra/deploy.sh {command}" in result.stdout
     unknown = subprocess.run(  # noqa: S603
         ["/bin/bash", str(HELPER), "frobnicate"], capture_output=True, text=True, check=False
     )
     assert unknown.returncode == 1
     assert "unknown command" in unknown.stderr
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    """A moto server on loopback for the AWS CLI the helper drives; stopped after the test."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
@@ -130,18 +147,28 @@ def test_params_creates_secure_strings_once(moto_endpoint: str) -> None:
     assert set(found) == {
         "/rehearsal/capstone/username",
         "/rehearsal/capstone/password",
+        "/rehearsal/capstone/app-username",
+        "/rehearsal/capstone/app-password",
         "/rehearsal/capstone/secret-key",
     }
     assert len(found["/rehearsal/capstone/secret-key"]["Value"]) >= 50
     assert all(p["Type"] == "SecureString" for p in found.values())
     assert found["/rehearsal/capstone/username"]["Value"] == "blogadmin"
+    assert found["/rehearsal/capstone/app-username"]["Value"] == "cblog_app"
     password = found["/rehearsal/capstone/password"]["Value"]
-    assert len(password) == 32
-    assert password.isalnum()
+    app_password = found["/rehearsal/capstone/app-password"]["Value"]
+    for secret in (password, app_password):
+        assert len(secret) == 32
+        assert secret.isalnum()
+    assert app_password != password
 
-    assert "kept existing /rehearsal/capstone/password" in params()
+    second = params()
+    assert "kept existing /rehearsal/capstone/password" in second
+    assert "kept existing /rehearsal/capstone/app-password" in second
     again = ssm.get_parameter(Name="/rehearsal/capstone/password", WithDecryption=True)
     assert again["Parameter"]["Value"] == password
+    again = ssm.get_parameter(Name="/rehearsal/capstone/app-password", WithDecryption=True)
+    assert again["Parameter"]["Value"] == app_password
 
 
 def _helper_env(endpoint: str) -> dict[str, str]:
@@ -169,23 +196,35 @@ def _client(service: str, endpoint: str) -> Any:
     )
 
 
-# Stands in for the deployed root stack: the two outputs `site` and `teardown` read.
-FAKE_ROOT = """
-Parameters:
-  DbInstanceId: {Type: String}
-Resources:
-  FailoverSiteBucket:
-    Type: AWS::S3::Bucket
-    Properties: {BucketName: blog.example.com}
-Outputs:
-  FailoverSiteBucketName: {Value: !Ref FailoverSiteBucket}
-  DbInstanceId: {Value: !Ref DbInstanceId}
-"""
+def stateful_root(load_template: Callable[[Path], dict[str, Any]]) -> str:
+    """The deployed root as far as moto can create it: the root's stateful resources and the
+    edge's failover bucket exactly as the templates declare them (the SAM function and nested
+    stacks need packaging moto cannot do), with the outputs `site` and `teardown` read."""
+    root = load_template(ROOT / "template.yaml")
+    edge = load_template(ROOT / "infra" / "edge.yaml")
+    kept = ("MediaBucket", "MediaIndexTable", "MediaIndexerDeadLetterQueue", "MediaIndexerLogGroup")
+    resources = {name: root["Resources"][name] for name in kept}
+    resources["FailoverSiteBucket"] = edge["Resources"]["FailoverSiteBucket"]
+    template = {
+        "Parameters": {
+            "ProjectName": root["Parameters"]["ProjectName"],
+            "EnvironmentName": root["Parameters"]["EnvironmentName"],
+            "DomainName": {"Type": "String"},
+            "DbInstanceId": {"Type": "String"},
+        },
+        "Resources": resources,
+        "Outputs": {
+            "FailoverSiteBucketName": {"Value": {"Ref": "FailoverSiteBucket"}},
+            "DbInstanceId": {"Value": {"Ref": "DbInstanceId"}},
+            "MediaBucketName": {"Value": {"Ref": "MediaBucket"}},
+        },
+    }
+    return json.dumps(template)
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the helper drives the AWS CLI")
-def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_removes_stack(
-    moto_endpoint: str,
+def test_deploy_site_teardown_then_deploy_again_keeps_the_old_media_bucket(
+    moto_endpoint: str, load_template: Callable[[Path], dict[str, Any]]
 ) -> None:
     rds = _client("rds", moto_endpoint)
     rds.create_db_instance(
@@ -197,11 +236,20 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
         DeletionProtection=True,
     )
     cfn = _client("cloudformation", moto_endpoint)
-    cfn.create_stack(
-        StackName="cblog-rehearsal",
-        TemplateBody=FAKE_ROOT,
-        Parameters=[{"ParameterKey": "DbInstanceId", "ParameterValue": "cblog-db"}],
-    )
+    s3 = _client("s3", moto_endpoint)
+
+    def deploy() -> dict[str, str]:
+        cfn.create_stack(
+            StackName="cblog-rehearsal",
+            TemplateBody=stateful_root(load_template),
+            Parameters=[
+                {"ParameterKey": "DomainName", "ParameterValue": "blog.example.com"},
+                {"ParameterKey": "DbInstanceId", "ParameterValue": "cblog-db"},
+            ],
+        )
+        stack = cfn.describe_stacks(StackName="cblog-rehearsal")["Stacks"][0]
+        assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+        return {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
 
     def helper(command: str) -> None:
         result = subprocess.run(  # noqa: S603 - the helper itself
@@ -214,8 +262,9 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
         )
         assert result.returncode == 0, result.stderr[-2000:]
 
+    first = deploy()
+    assert first["MediaBucketName"].startswith("cblog-prod-media-123456789012-")
     helper("site")
-    s3 = _client("s3", moto_endpoint)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="blog.example.com")["Contents"]}
     assert keys == {
         "index.html",
@@ -227,5 +276,10 @@ def test_site_uploads_the_page_for_failover_and_maintenance_then_teardown_remove
     helper("teardown")
     instance = rds.describe_db_instances(DBInstanceIdentifier="cblog-db")["DBInstances"][0]
     assert instance["DeletionProtection"] is False
-    stacks = cfn.list_stacks(StackStatusFilter=["DELETE_COMPLETE"])["StackSummaries"]
-    assert [s["StackName"] for s in stacks] == ["cblog-rehearsal"]
+    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert first["MediaBucketName"] in buckets  # retained with the media
+    assert "blog.example.com" not in buckets
+
+    second = deploy()
+    assert second["MediaBucketName"] != first["MediaBucketName"]
+    assert second["FailoverSiteBucketName"] == "blog.example.com"

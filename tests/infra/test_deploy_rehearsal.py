@@ -1,11 +1,13 @@
 """Deploy rehearsal: the network, database and web stacks created in moto's CloudFormation, in
-the order and with the parameters the root stack wires, then inspected through the AWS APIs.
+the order and with the parameters the root stack wires (the AMI ids the root reads from the
+helper's pins: here an image moto offers), then inspected through the AWS APIs.
 
 moto's CloudFormation lacks a few things real CloudFormation has. The test adapts the parsed
 template it sends, never the files: it evaluates ``Fn::Cidr`` (moto has no implementation),
-points SSM-typed AMI parameters at parameters it created (moto cannot hold ``/aws/...`` names),
-and removes the resource types moto cannot create, replacing references to them with a value
-the real resource would have produced (the ACM certificate is requested through moto's ACM).
+derives the load balancer's and target group's full names from their ARNs (moto lacks those
+attributes) and removes the resource types moto cannot create, replacing references to them
+with a value the real resource would have produced (the ACM certificate is requested through
+moto's ACM).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 PREFIX = "/cblog/rehearsal"
-UBUNTU_PARAMETER = "/rehearsal/ubuntu-22.04-ami"
 # Resource types moto's CloudFormation cannot create, removed from what the test sends.
 UNSUPPORTED = {
     "AWS::CertificateManager::Certificate",
@@ -57,13 +58,32 @@ def _replace_refs(node: Any, replacements: dict[str, str]) -> Any:
     return node
 
 
+# Attributes moto's CloudFormation cannot resolve (it drops every output when one fails), and
+# how AWS forms them from the resource's ARN.
+FULL_NAMES = {
+    # arn:...:targetgroup/<name>/<id> -> targetgroup/<name>/<id>
+    "TargetGroupFullName": lambda arn: {"Fn::Select": [5, {"Fn::Split": [":", arn]}]},
+    # arn:...:loadbalancer/app/<name>/<id> -> app/<name>/<id>
+    "LoadBalancerFullName": lambda arn: {"Fn::Select": [1, {"Fn::Split": [":loadbalancer/", arn]}]},
+}
+
+
+def _derive_full_names(node: Any) -> Any:
+    if isinstance(node, dict):
+        target = node.get("Fn::GetAtt")
+        if isinstance(target, list) and target[1] in FULL_NAMES:
+            return FULL_NAMES[target[1]]({"Ref": target[0]})
+        return {key: _derive_full_names(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_derive_full_names(value) for value in node]
+    return node
+
+
 def for_moto(
     template: dict[str, Any], parameters: dict[str, str], stand_ins: dict[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
     """Return the template moto can create and the logical ids of the resources removed."""
-    template = copy.deepcopy(template)
-    if "UbuntuImageId" in template["Parameters"]:
-        template["Parameters"]["UbuntuImageId"]["Default"] = UBUNTU_PARAMETER
+    template = _derive_full_names(copy.deepcopy(template))
     defaults = {k: v.get("Default") for k, v in template["Parameters"].items()}
     template = _evaluate_cidr(template, {**defaults, **parameters})
     removed = {
@@ -97,7 +117,6 @@ def deployed(
     ssm = boto3.client("ssm", region_name=REGION)
     acm = boto3.client("acm", region_name=REGION)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    ssm.put_parameter(Name=UBUNTU_PARAMETER, Value=ami, Type="String")
     ssm.put_parameter(Name=f"{PREFIX}/password", Value="rehearsal-only-1", Type="SecureString")
     certificate = acm.request_certificate(DomainName="blog.example.com")["CertificateArn"]
     stand_ins = {"AWS::CertificateManager::Certificate": certificate}
@@ -115,7 +134,9 @@ def deployed(
         return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
     network = create(
-        "cblog-network", "network.yaml", {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32"}
+        "cblog-network",
+        "network.yaml",
+        {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32", "NatImageId": ami},
     )
     database = create(
         "cblog-database",
@@ -133,11 +154,14 @@ def deployed(
         "web.yaml",
         {
             "ProjectName": "cblog",
+            "EnvironmentName": "prod",
+            "NameSuffix": "1a2b3c4d",
             "DomainName": "blog.example.com",
             "HostedZoneId": "Z0123456789ABCDEFGHIJ",
             "NotificationEmail": "ops@example.com",
             "SsmParameterPrefix": PREFIX,
             "WebImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/cblog-web:1.0.0",
+            "UbuntuImageId": ami,
             "VpcId": network["VpcId"],
             "PublicSubnetIds": network["PublicSubnetIds"],
             "PrivateSubnetIds": network["PrivateSubnetIds"],
@@ -220,6 +244,9 @@ def test_public_routes_to_the_gateway_and_private_to_the_nat_instance(
     ][0]["Instances"][0]
     # SourceDestCheck: moto's CloudFormation leaves it on; test_brief_values pins it off.
     assert nat["SubnetId"] == network["PublicSubnetIds"].split(",")[0]
+    assert nat["InstanceId"] == network["NatInstanceId"]
+    # Session Manager needs an instance profile even when no key pair is given.
+    assert nat["IamInstanceProfile"]["Arn"].split("/")[-1].startswith("cblog-network-NatInstance")
     private_table = table_named("PrivateRouteTable")
     assert private_table["RouteTableId"] == network["PrivateRouteTableId"]
     assert default_route(private_table)["InstanceId"] == nat["InstanceId"]
@@ -292,6 +319,9 @@ def test_load_balancer_redirects_http_and_forwards_https_to_healthz_target_group
     assert group["Port"] == 80
     assert group["HealthCheckProtocol"] == "HTTP"
     assert group["HealthCheckPath"] == "/healthz"
+    # The dimensions the monitoring stack's alarms use.
+    assert balancer["LoadBalancerArn"].endswith("/" + deployed["web"]["LoadBalancerFullName"])
+    assert group["TargetGroupArn"].endswith(":" + deployed["web"]["TargetGroupFullName"])
 
 
 def test_auto_scaling_group_matches_the_brief(deployed: dict[str, dict[str, str]]) -> None:
@@ -301,6 +331,8 @@ def test_auto_scaling_group_matches_the_brief(deployed: dict[str, dict[str, str]
     group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
         "AutoScalingGroups"
     ][0]
+    # Named after project, environment and root stack: the instance role's grant names it.
+    assert name == "cblog-prod-web-1a2b3c4d"
     assert (group["MinSize"], group["DesiredCapacity"], group["MaxSize"]) == (1, 1, 3)
     assert group["HealthCheckType"] == "ELB"
     assert group["HealthCheckGracePeriod"] == 90

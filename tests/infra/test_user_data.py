@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +16,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "infra" / "web-user-data.sh"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
-
-WEB_VALUES = {
-    "AWS::Region": "eu-west-1",
-    "AWS::StackName": "cblog-WebStack-ABC123",
-    "WebImageUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/cblog-web:1.4.0",
-    "SsmParameterPrefix": "/jane/capstone",
-    "WebLogGroup": "/cblog/web",
-    "DomainName": "blog.example.com",
-    "DbHost": "cblog-db.abcdefgh.eu-west-1.rds.amazonaws.com",
-    "DbPort": "3306",
-    "DbName": "cblog",
-    "MediaBucketName": "cblog-prod-media-123456789012-eu-west-1",
-    "MediaIndexTableName": "cblog-MediaIndexTable-XYZ",
-}
 # The image's environment contract (shared/DESIGN.md); nothing else, and no secrets.
 CONTRACT = {
     "DJANGO_ALLOWED_HOSTS",
@@ -43,18 +30,6 @@ CONTRACT = {
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 }
-
-
-def render_sub(text: str, values: dict[str, str]) -> str:
-    """Render Fn::Sub's string form: every placeholder must have a value, as CloudFormation
-    requires (an unknown name fails the stack, so it fails here too)."""
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        assert name in values, f"Fn::Sub placeholder ${{{name}}} has no value"
-        return values[name]
-
-    return PLACEHOLDER.sub(replace, text)
 
 
 def shellcheck(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -73,38 +48,33 @@ needs_shellcheck = pytest.mark.skipif(
 )
 
 
-def web_user_data(templates: dict[str, Any]) -> str:
-    lt = templates["web"]["Resources"]["WebLaunchTemplate"]["Properties"]["LaunchTemplateData"]
-    return lt["UserData"]["Fn::Base64"]["Fn::Sub"]
-
-
-def test_launch_template_embeds_the_script_verbatim(templates: dict[str, Any]) -> None:
-    assert web_user_data(templates) == SCRIPT.read_text(), (
+def test_launch_template_embeds_the_script_verbatim(web_user_data: str) -> None:
+    assert web_user_data == SCRIPT.read_text(), (
         "infra/web.yaml is out of date: run `uv run python infra/embed_user_data.py`"
     )
 
 
 def test_every_placeholder_is_a_parameter_resource_or_pseudo_parameter(
-    templates: dict[str, Any],
+    templates: dict[str, Any], web_user_data: str, web_values: dict[str, str]
 ) -> None:
     web = templates["web"]
     known = set(web["Parameters"]) | set(web["Resources"]) | {"AWS::Region", "AWS::StackName"}
-    used = set(PLACEHOLDER.findall(web_user_data(templates)))
+    used = set(PLACEHOLDER.findall(web_user_data))
     assert used <= known
-    assert used == set(WEB_VALUES)
+    assert used == set(web_values)
 
 
 @needs_shellcheck
 def test_rendered_web_user_data_passes_shellcheck(
-    templates: dict[str, Any], tmp_path: Path
+    rendered_web_user_data: str, tmp_path: Path
 ) -> None:
-    result = shellcheck(render_sub(web_user_data(templates), WEB_VALUES), tmp_path)
+    result = shellcheck(rendered_web_user_data, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @needs_shellcheck
 def test_rendered_nat_user_data_passes_shellcheck(
-    templates: dict[str, Any], tmp_path: Path
+    templates: dict[str, Any], tmp_path: Path, render_sub: Callable[[str, dict[str, str]], str]
 ) -> None:
     nat = templates["network"]["Resources"]["NatInstance"]["Properties"]
     script = render_sub(nat["UserData"]["Fn::Base64"]["Fn::Sub"], {"VpcCidr": "10.20.0.0/16"})
@@ -114,8 +84,8 @@ def test_rendered_nat_user_data_passes_shellcheck(
     assert "-s 10.20.0.0/16 -j MASQUERADE" in script
 
 
-def test_container_gets_exactly_the_environment_contract(templates: dict[str, Any]) -> None:
-    script = render_sub(web_user_data(templates), WEB_VALUES)
+def test_container_gets_exactly_the_environment_contract(rendered_web_user_data: str) -> None:
+    script = rendered_web_user_data
     env_file = script.split("<<ENV\n", 1)[1].split("\nENV\n", 1)[0]
     env = dict(line.split("=", 1) for line in env_file.splitlines())
     assert set(env) == CONTRACT
@@ -126,14 +96,17 @@ def test_container_gets_exactly_the_environment_contract(templates: dict[str, An
     assert not any("PASSWORD" in key or "SECRET" in key for key in env)
 
 
-def test_boot_sequence_migrates_then_serves_then_signals(templates: dict[str, Any]) -> None:
-    script = render_sub(web_user_data(templates), WEB_VALUES)
-    migrate = script.index('"$image" migrate')
-    serve = script.index("--restart unless-stopped -p 80:8000")
-    health = script.index("http://127.0.0.1/healthz")
-    success = script.index("signal SUCCESS")
-    assert migrate < serve < health < success
-    assert "--logical-resource-id WebAutoScalingGroup" in script
-    assert "ecr-login" in script
-    assert '"$prefix/token"' in script
-    assert "runserver" not in script
+def test_script_names_the_group_and_hook_the_template_declares(
+    templates: dict[str, Any],
+    rendered_web_user_data: str,
+    render_sub: Callable[..., str],
+    web_values: dict[str, str],
+) -> None:
+    group = templates["web"]["Resources"]["WebAutoScalingGroup"]["Properties"]
+    name = render_sub(group["AutoScalingGroupName"]["Fn::Sub"], web_values)
+    (hook,) = group["LifecycleHookSpecificationList"]
+    assert f'group="{name}"' in rendered_web_user_data
+    assert f"hook={hook['LifecycleHookName']}" in rendered_web_user_data
+    assert "--logical-resource-id WebAutoScalingGroup" in rendered_web_user_data
+    assert '"$prefix/token"' in rendered_web_user_data
+    assert "runserver" not in rendered_web_user_data

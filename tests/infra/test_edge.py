@@ -1,0 +1,39 @@
+"""The CloudFront distribution: pages are cached only as the origin says, and an origin outage
+shows the maintenance page over HTTPS from the distribution itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def distribution(templates: dict[str, Any]) -> dict[str, Any]:
+    return templates["edge"]["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+
+
+def test_pages_are_cached_only_as_the_origin_says(distribution: dict[str, Any]) -> None:
+    default = distribution["DefaultCacheBehavior"]
+    assert default["MinTTL"] == 0
+    assert default["DefaultTTL"] == 0  # no Cache-Control: not kept (CloudFront's default is 24 h)
+    assert 0 < default["MaxTTL"] <= 86400
+    assert default["ForwardedValues"]["Cookies"]["Forward"] == "all"
+
+
+def test_origin_outages_show_the_maintenance_page_over_https(distribution: dict[str, Any]) -> None:
+    errors = {e["ErrorCode"]: e for e in distribution["CustomErrorResponses"]}
+    assert set(errors) == {502, 503, 504}
+    for code, error in errors.items():
+        assert error["ResponseCode"] == code  # an outage stays an error for clients and crawlers
+        assert error["ResponsePagePath"] == "/maintenance/index.html"
+        assert error["ErrorCachingMinTTL"] <= 30  # recovery shows within half a minute
+    (behaviour,) = [
+        b for b in distribution["CacheBehaviors"] if b["PathPattern"] == "/maintenance/*"
+    ]
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    origins = {o["Id"]: o for o in distribution["Origins"]}
+    origin = origins[behaviour["TargetOriginId"]]
+    # The failover site's bucket (the S3 website endpoint, reached by CloudFront only).
+    assert "['FailoverSiteBucket', 'WebsiteURL']" in str(origin["DomainName"])
+    assert distribution["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
