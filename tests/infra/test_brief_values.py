@@ -293,7 +293,9 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
     ("cf-cert-tls12", "edge", (*CF, "ViewerCertificate", "MinimumProtocolVersion"), "TLSv1.2_2021"),
     # Route 53 failover and health check
     ("r53-health-https", "edge", (*HEALTH, "Type"), "HTTPS_STR_MATCH"),
-    ("r53-health-path", "edge", (*HEALTH, "ResourcePath"), "/healthz"),
+    # "Healthcheck should check if CloudFront is healthy": a page CloudFront serves without the
+    # web tier (tests/infra/test_edge.py).
+    ("r53-health-path", "edge", (*HEALTH, "ResourcePath"), "/maintenance/index.html"),
     (
         "r53-health-cloudfront",
         "edge",

@@ -3,9 +3,12 @@ shows the maintenance page over HTTPS from the distribution itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +40,26 @@ def test_origin_outages_show_the_maintenance_page_over_https(distribution: dict[
     # The failover site's bucket (the S3 website endpoint, reached by CloudFront only).
     assert "['FailoverSiteBucket', 'WebsiteURL']" in str(origin["DomainName"])
     assert distribution["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+
+
+def test_the_route53_health_check_tests_cloudfront_not_the_web_tier(
+    templates: dict[str, Any], distribution: dict[str, Any]
+) -> None:
+    """An origin outage must not fail DNS over to the HTTP-only S3 website: CloudFront shows
+    the maintenance page over HTTPS then. Only CloudFront failing to serve trips the check."""
+    edge = templates["edge"]
+    check = edge["Resources"]["CloudFrontHealthCheck"]["Properties"]["HealthCheckConfig"]
+    assert check["Type"] == "HTTPS_STR_MATCH"
+    assert check["FullyQualifiedDomainName"] == {"Fn::GetAtt": ["Distribution", "DomainName"]}
+    path = check["ResourcePath"]
+    (behaviour,) = [
+        b
+        for b in distribution["CacheBehaviors"]
+        if path.startswith(b["PathPattern"].rstrip("*"))
+    ]
+    assert behaviour["TargetOriginId"] != distribution["DefaultCacheBehavior"]["TargetOriginId"]
+    assert behaviour["TargetOriginId"] == "failover-site"
+    # The page the check fetches (uploaded under maintenance/ by deploy.sh) carries its text.
+    expected = edge["Parameters"]["HealthCheckSearchString"]["Default"]
+    assert path == "/maintenance/index.html"
+    assert expected in (ROOT / "S3_static_Website" / "index.html").read_text()
