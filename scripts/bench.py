@@ -1,9 +1,11 @@
 """`make bench`: cblog's home and detail pages under wrk, against a constant-page ceiling.
 
 For each database (a temporary SQLite file, then a throwaway MariaDB database): migrate, seed
-1,000 posts (5 comments, 3 likes each), serve with gunicorn (2 workers, production settings) on
-loopback, and load the ceiling, home and one detail page for --seconds each with
-`wrk -t2 -c16 --latency`; then seed up to 10,000 posts and load home again. Detail is measured
+1,000 posts (5 comments, 3 likes each), serve with gunicorn as the web image does
+(web/gunicorn.conf.py: threaded workers, production settings) on loopback, and load the
+ceiling, home and one detail page for --seconds each with `wrk -t2 -c16 --latency`; home and
+detail again with sync workers, to show that threads cost nothing and keep connections alive;
+then seed up to 10,000 posts and load home again. Detail is measured
 as a returning visitor (the cblog_visitor cookie, so no new view row per request) and, for
 information, as a new visitor; home and detail are measured again with the anonymous page cache
 off (PAGE_CACHE_SECONDS=0), for information too. Results: a table on stdout and JSON in
@@ -78,7 +80,9 @@ def bench_database(
     rows: list[dict[str, Any]] = []
     # The same pages with the anonymous page cache off (information: the cost of a render).
     rendered = {**env, "PAGE_CACHE_SECONDS": "0"}
-    with server.gunicorn(env, log) as app:
+    # Home and detail also with sync workers, each right after its threaded run (a server of
+    # each kind is up, the idle one costs nothing): threads must cost nothing on the pages.
+    with server.gunicorn(env, log) as app, server.gunicorn(env, log, sync=True) as sync_app:
         pages = [
             ("ceiling", "ceiling (~20 KB const)", CEILING_PATH, {}),
             ("home", "home", "/", {}),
@@ -87,6 +91,11 @@ def bench_database(
         ]
         for page, label, path, extra in pages:
             rows.append(load(app, page, label, path, args, posts=args.posts, **extra))
+            if page in ("home", "detail"):
+                label = f"{label}, sync"
+                rows.append(
+                    load(sync_app, f"{page}-sync", label, path, args, posts=args.posts, **extra)
+                )
     with server.gunicorn(rendered, log) as app:
         rows.append(load(app, "home-rendered", "home (no page cache)", "/", args, posts=args.posts))
         rows.append(
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed_s": round(time.monotonic() - started, 1),
         "command": f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s --latency <url>",
         "warmup_s": args.warmup,
-        "server": f"gunicorn, {server.WORKERS} sync workers, cblog.settings.base, DEBUG off",
+        "server": server.describe(),
         "detail_visitor": "returning: Cookie cblog_visitor=<32 hex>; 'detail-new' sends none",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},

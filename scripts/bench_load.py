@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import secrets
-import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import bench_server as server
 from bench_wrk import run_wrk
@@ -14,10 +15,19 @@ VISITOR = secrets.token_hex(16)  # a returning visitor: 32 hex characters, like 
 
 
 def fetch(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """One GET: the page's size, and the response headers (200 or it raises)."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return len(response.read()), dict(response.headers)
+    """One GET over HTTP/1.1, as a browser or the ALB sends it (urllib would ask the server
+    to close): the page's size and the response headers (200 or it raises)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", parts.path or "/", headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{url}: {response.status}")
+        return len(body), {name.title(): value for name, value in response.getheaders()}
+    finally:
+        connection.close()
 
 
 def load(
@@ -35,6 +45,8 @@ def load(
     result = run_wrk(url, seconds=args.seconds, headers=headers)
     cpu_ms = (app.worker_cpu_seconds() - cpu_before) * 1000 / max(result.requests, 1)
     extra["app_log_problems"] = app.log_problems() - problems_before
+    # wrk reuses connections; whether the server lets it is this header.
+    extra["keep_alive"] = response_headers.get("Connection", "").lower() != "close"
     row = {"page": page, "label": label, "path": path, "bytes": size, **extra}
     row |= result.as_dict() | {"worker_cpu_ms_per_request": round(cpu_ms, 3)}
     print(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import secrets
 import signal
 import subprocess
@@ -25,7 +26,6 @@ from local.processes import free_port  # noqa: E402
 
 WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
 HOST = "127.0.0.1"
-WORKERS = 2
 # Variables that would point the app at something other than the bench's own database/storage.
 _PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
 _STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "CACHE_URL", "MEDIA_BUCKET")
@@ -114,18 +114,22 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path) -> Iterator[Server]:
-    """gunicorn (sync, ``WORKERS`` workers) on a free loopback port, until the block ends."""
+def gunicorn(env: dict[str, str], log: Path, *, sync: bool = False) -> Iterator[Server]:
+    """gunicorn as the web image runs it (web/gunicorn.conf.py: threaded workers) on a free
+    loopback port, until the block ends; ``sync`` serves with sync workers for comparison."""
     port = free_port()
     argv = [
         sys.executable, "-m", "gunicorn",
-        "--workers", str(WORKERS),
+        "--config", str(WEB / "gunicorn.conf.py"),
         "--bind", f"{HOST}:{port}",
         "--pythonpath", f"{WEB},{SCRIPTS}",
+        "--access-logfile", os.devnull,  # formatted as in production, not kept
         "--error-logfile", str(log),
         "--log-level", "warning",
-        "bench_wsgi:application",
     ]  # fmt: skip
+    if sync:
+        argv += ["--worker-class", "sync", "--threads", "1"]
+    argv.append("bench_wsgi:application")
     # Its own session: Ctrl-C reaches only the bench, which then stops gunicorn by pid.
     with log.open("a") as out:  # Django logs (e.g. a swallowed view-count error) land here too
         process = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -137,6 +141,16 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[Server]:
         yield Server(base, process.pid, log)
     finally:
         stop(process)
+
+
+def describe() -> str:
+    """The server the bench loads, as web/gunicorn.conf.py configures it."""
+    conf = runpy.run_path(str(WEB / "gunicorn.conf.py"))
+    return (
+        f"gunicorn {conf['worker_class']}, {conf['workers']} workers x {conf['threads']} "
+        f"threads, keep-alive {conf['keepalive']} s (web/gunicorn.conf.py), "
+        "cblog.settings.base, DEBUG off"
+    )
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:

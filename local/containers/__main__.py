@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             for provenance in ensure_all(client, wanted):
                 print(f"image {provenance}", flush=True)
         run = subprocess.run(command, env={**os.environ, "DOCKER_HOST": host}, check=False)  # noqa: S603
+        with closing(docker.DockerClient(base_url=host)) as client:
+            # Images a rebuild left untagged; tagged images keep their layers (the build cache).
+            client.images.prune(filters={"dangling": True})
         return run.returncode
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import docker
 from docker.errors import DockerException
+
+from local.processes import stop
 
 DEFAULT_ROOT = Path("/var/tmp/cblog-docker")  # noqa: S108 - root-owned cache, kept on purpose
 START_TIMEOUT = 60
@@ -66,17 +67,6 @@ def _start_private(root: Path, log_path: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
-
-
 @contextmanager
 def engine() -> Iterator[str]:
     """Yield a ``DOCKER_HOST`` value for a Docker engine that answers.
@@ -106,4 +96,4 @@ def engine() -> Iterator[str]:
             time.sleep(0.2)
         yield host
     finally:
-        _stop(process)
+        stop(process, timeout=STOP_TIMEOUT)

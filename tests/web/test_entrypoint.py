@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,7 @@ def test_entrypoint_migrate_applies_every_migration_and_exits_0(tmp_path, entryp
     run = _entrypoint(entrypoint_env, tmp_path, "migrate")
     assert run.returncode == 0, run.stderr
     assert "Applying posts.0001_initial... OK" in run.stdout
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+    with closing(sqlite3.connect(tmp_path / "db.sqlite3")) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         applied = db.execute("SELECT COUNT(*) FROM django_migrations").fetchone()[0]
     assert {"posts_post", "users_user", "django_session"} <= tables
