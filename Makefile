@@ -61,11 +61,15 @@ format: ## Apply ruff's formatting and safe fixes
 	uv run --frozen ruff check --fix .
 	uv run --frozen ruff format .
 
+# One pytest worker per CPU (pytest-xdist); a module's tests stay on one worker, so its
+# fixtures (moto servers, throw-away databases) start once.
+PYTEST_PARALLEL := -n auto --dist loadscope
+
 test-sqlite: ## The whole pytest suite on SQLite, with coverage of web/ (Docker tests aside)
-	uv run --frozen pytest -m "not docker" --cov --cov-report=term
+	uv run --frozen pytest -m "not docker" $(PYTEST_PARALLEL) --cov --cov-report=term
 
 test-mysql: ## The web test suite on MySQL/MariaDB ($(MYSQL_URL))
-	DATABASE_URL=$(MYSQL_URL) uv run --frozen pytest tests/web -p no:cacheprovider
+	DATABASE_URL=$(MYSQL_URL) uv run --frozen pytest tests/web $(PYTEST_PARALLEL) -p no:cacheprovider
 
 check-migrations: ## Fail if a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run

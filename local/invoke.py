@@ -38,7 +38,7 @@ from local.processes import free_port, listening, moto_server, stop, wait_for
 from local.relay import FUNCTION_DIR, function_env
 from local.resources import ensure_bucket, ensure_table
 
-SAM_CLI = "aws-sam-cli==1.170.0"  # the Makefile's pin too (tests/local/test_invoke.py)
+SAM_CLI = "aws-sam-cli==1.170.0"  # the Makefile and docs pin it too (tests/local/test_invoke.py)
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 INVOKE_TIMEOUT = 60  # the function's own timeout is 30 s; the first call also imports it
 

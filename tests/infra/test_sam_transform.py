@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from local.invoke import SAM_CLI
+
 ROOT = Path(__file__).resolve().parents[2]
-SAM_CLI = "aws-sam-cli==1.170.0"
 TRANSFORM = """
 import json, sys
 from samtranslator.translator.transform import transform
