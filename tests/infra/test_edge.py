@@ -53,9 +53,7 @@ def test_the_route53_health_check_tests_cloudfront_not_the_web_tier(
     assert check["FullyQualifiedDomainName"] == {"Fn::GetAtt": ["Distribution", "DomainName"]}
     path = check["ResourcePath"]
     (behaviour,) = [
-        b
-        for b in distribution["CacheBehaviors"]
-        if path.startswith(b["PathPattern"].rstrip("*"))
+        b for b in distribution["CacheBehaviors"] if path.startswith(b["PathPattern"].rstrip("*"))
     ]
     assert behaviour["TargetOriginId"] != distribution["DefaultCacheBehavior"]["TargetOriginId"]
     assert behaviour["TargetOriginId"] == "failover-site"
