@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"image {provenance}", flush=True)
         run = subprocess.run(command, env={**os.environ, "DOCKER_HOST": host}, check=False)  # noqa: S603
         with closing(docker.DockerClient(base_url=host)) as client:
-            # Images a rebuild left untagged; tagged images keep their layers (the build cache).
-            client.images.prune(filters={"dangling": True})
+            # Untagged images older than a week: what rebuilds left behind. Younger ones stay,
+            # among them the build stages (untagged too), which are the build cache.
+            client.images.prune(filters={"dangling": True, "until": "168h"})
         return run.returncode
 
 

@@ -14,7 +14,7 @@ tests skip with that advice — except in CI (CI=true), where they fail.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +57,29 @@ def docker_client() -> Iterator[docker.DockerClient]:
 
 
 @pytest.fixture(scope="session")
-def web_image(docker_client: docker.DockerClient) -> Any:
+def say(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Write a figure (build time, image size, ...) into the run's output, uncaptured."""
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+
+    def write(line: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"  {line}")
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def web_image(docker_client: docker.DockerClient, say: Callable[[str], None]) -> Any:
     image, seconds = build(docker_client, "runtime", WEB_TAG)
-    print(f"\nbuilt {WEB_TAG} in {seconds:.0f} s")
+    say(f"built {WEB_TAG} in {seconds:.0f} s")
     return image
 
 
 @pytest.fixture(scope="session")
-def pipeline_image(docker_client: docker.DockerClient) -> Any:
+def pipeline_image(docker_client: docker.DockerClient, say: Callable[[str], None]) -> Any:
     image, seconds = build(docker_client, "pipeline", PIPELINE_TAG)
-    print(f"\nbuilt {PIPELINE_TAG} in {seconds:.0f} s")
+    say(f"built {PIPELINE_TAG} in {seconds:.0f} s")
     return image
 
 

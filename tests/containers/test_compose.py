@@ -87,21 +87,21 @@ def test_the_compose_file_names_every_service_and_no_top_level_name():
 
 
 @pytest.fixture(scope="module")
-def compose_images(docker_client):
+def compose_images(docker_client, say):
     """The images `up --no-build` runs, built from web/Dockerfile under the compose names."""
     compose = yaml.safe_load(COMPOSE_FILE.read_text())
     for service, target in (("web", "runtime"), ("relay", "pipeline")):
         tag = compose["services"][service]["image"]
         _, seconds = build(docker_client, target, tag)
-        print(f"\nbuilt {tag} in {seconds:.0f} s")
+        say(f"built {tag} in {seconds:.0f} s")
 
 
 @pytest.mark.parametrize("compose", _implementations())
 def test_sign_up_upload_a_picture_and_find_it_indexed_in_my_media(
-    compose, compose_images, docker_client
+    compose, compose_images, docker_client, say
 ):
     version = subprocess.run([*compose, "version"], capture_output=True, text=True, check=True)  # noqa: S603
-    print(f"\n{version.stdout.splitlines()[0]}")
+    say(version.stdout.splitlines()[0])
     project = f"cblogtest{uuid.uuid4().hex[:8]}"
     web_port, aws_port = free_port(), free_port()
     env = {
@@ -123,7 +123,7 @@ def test_sign_up_upload_a_picture_and_find_it_indexed_in_my_media(
         up = run("up", "-d", "--no-build")
         assert up.returncode == 0, up.stdout + up.stderr
         wait_until(lambda: get(f"{base}/healthz", timeout=2)[0] == 200, 120, "web answers")
-        print(f"compose up: web answered after {time.monotonic() - started:.0f} s")
+        say(f"compose up: web answered after {time.monotonic() - started:.0f} s")
 
         states = run("ps", "-a").stdout
         for one_shot in ("bootstrap", "migrate"):

@@ -99,9 +99,9 @@ def test_the_image_runs_as_uid_10001_and_carries_no_pip(web_image, containers):
     assert "No module named pip" in output
 
 
-def test_the_image_stays_within_its_size_budget(web_image):
+def test_the_image_stays_within_its_size_budget(web_image, say):
     size_mb = web_image.attrs["Size"] / 1e6
-    print(f"\nimage size: {size_mb:.0f} MB (budget {SIZE_BUDGET_MB} MB)")
+    say(f"image size: {size_mb:.0f} MB (budget {SIZE_BUDGET_MB} MB)")
     assert size_mb <= SIZE_BUDGET_MB
 
 
@@ -211,7 +211,7 @@ def test_docker_reports_the_healthcheck_healthy(stack):
     wait_until(lambda: health() == "healthy", 90, "Docker reports the container healthy")
 
 
-def test_docker_stop_ends_gunicorn_gracefully_within_10_seconds(web_image, containers, stack):
+def test_docker_stop_ends_gunicorn_gracefully_within_10_seconds(web_image, containers, stack, say):
     base = serve(containers, web_image, stack["network"], stack["env"])
     assert get(f"{base}/", ALB)[0] == 200
     web = containers.items[-1]
@@ -219,7 +219,7 @@ def test_docker_stop_ends_gunicorn_gracefully_within_10_seconds(web_image, conta
     web.stop(timeout=10)
     seconds = time.monotonic() - started
     web.reload()
-    print(f"\ndocker stop took {seconds:.1f} s")
+    say(f"docker stop took {seconds:.1f} s")
     assert web.attrs["State"]["ExitCode"] == 0, "gunicorn exited cleanly (not SIGKILL: 137)"
     assert seconds < 10
     assert "Shutting down: Master" in web.logs().decode()
