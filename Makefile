@@ -18,7 +18,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: help install dev seed test lint format test-sqlite test-mysql check-migrations \
-        check-deploy infra-check container-check image-test compose-test invoke bench clean
+        check-deploy infra-check infra-lint infra-sam infra-scan container-check image-test compose-test invoke bench clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -82,16 +82,23 @@ check-deploy: ## Django's deployment checks with a production-like environment
 	DATABASE_URL=$(MYSQL_URL) \
 	uv run --frozen python web/manage.py check --deploy --fail-level WARNING
 
-infra-check: ## Lint and scan the CloudFormation/SAM templates
+# Three independent, single-threaded checks side by side; each one's output is kept together.
+infra-check: ## Lint, validate, build and scan the CloudFormation/SAM templates
+	@$(MAKE) --no-print-directory -j3 --output-sync=target infra-lint infra-sam infra-scan
+
+infra-lint:
 	uv run --frozen cfn-lint template.yaml infra/*.yaml
 	uv run --frozen python infra/embed_user_data.py --check
+
+infra-sam:
 	$(SAM) validate --lint --region us-east-1
 	build="$$(mktemp -d)"; trap 'rm -rf "$$build"' EXIT; \
 	  PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" \
 	  $(SAM) build --build-dir "$$build/build" --cache-dir "$$build/cache"
+
+infra-scan:
 	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \
-	  -f template.yaml -f infra/network.yaml -f infra/database.yaml -f infra/web.yaml -f infra/edge.yaml \
-	  -f infra/monitoring.yaml
+	  -f template.yaml $(addprefix -f ,$(wildcard infra/*.yaml))
 
 # Static checks, with tools from the locked environment: no Docker engine needed.
 container-check: ## Lint web/Dockerfile, the shell scripts, and docker-compose.yml against the spec
