@@ -6,11 +6,13 @@ configuration table); `local.py` and `test.py` only relax it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from boto3.s3.transfer import TransferConfig
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from cblog.ssm import read_secure_parameters, require
@@ -68,12 +70,14 @@ INSTALLED_APPS = [
     "cblog.users",
     "cblog.posts",
     "cblog.media",
+    "axes",
 ]
 
 MIDDLEWARE = [
     # First: answers load-balancer probes before host validation and HTTPS redirects.
     "cblog.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions, CSRF, authentication and messages: it sees every cookie they set.
     "cblog.core.cachecontrol.CacheControlMiddleware",
@@ -83,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cblog.users.throttle.LoginSlowdownMiddleware",
+    # Last: turns django-axes' lockout flag into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cblog.urls"
@@ -176,6 +183,25 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "users:login"
 LOGIN_REDIRECT_URL = "posts:home"
 LOGOUT_REDIRECT_URL = "posts:home"
+# Login throttling (cblog.users.throttle): failures are counted in the database per account and
+# per client address; from the 3rd each attempt waits twice as long (at most 60 s), the 10th
+# refuses that account or address for 15 minutes. Further failures during the lockout do not
+# extend it, so nobody can keep an account locked by guessing on. Both login pages, admin included.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "cblog.users.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "cblog.users.throttle.lockout_response"
+LOGIN_SLOW_AFTER = 3
+LOGIN_SLOW_MAX_SECONDS = 60
+# Proxies in front of the app that append to X-Forwarded-For: CloudFront and the ALB.
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=2)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -269,6 +295,41 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 # `check --deploy` recommends both; leaving them off is the decision above, not an oversight.
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from our own
+# static files (no inline code, handlers or style attributes anywhere), media also from the
+# bucket's or the CDN's origin, and browser uploads (fetch/XHR) only to the bucket.
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+if AWS_ENDPOINT_URL:
+    MEDIA_BUCKET_ORIGINS = [_origin(AWS_ENDPOINT_URL)]
+elif MEDIA_BUCKET:  # presigned URLs name the bucket in either of S3's host name forms
+    MEDIA_BUCKET_ORIGINS = [
+        f"https://{MEDIA_BUCKET}.s3.amazonaws.com",
+        f"https://{MEDIA_BUCKET}.s3.{AWS_REGION}.amazonaws.com",
+    ]
+else:
+    MEDIA_BUCKET_ORIGINS = []
+_media_sources = [SELF, *filter(None, {_origin(MEDIA_URL)}), *MEDIA_BUCKET_ORIGINS]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [*_media_sources, "data:"],
+        "media-src": _media_sources,
+        "connect-src": [SELF, *MEDIA_BUCKET_ORIGINS],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
