@@ -131,7 +131,7 @@ def test_sign_up_upload_a_picture_and_find_it_indexed_in_my_media(
 
         browser = browser_session()
 
-        # Sign up (the user is signed in at once).
+        # Sign up, then confirm the address through the mailed link (signed in).
         page = browser.get(f"{base}/accounts/register/", timeout=30)
         assert page.status_code == 200
         username = f"reader{uuid.uuid4().hex[:6]}"
@@ -147,7 +147,19 @@ def test_sign_up_upload_a_picture_and_find_it_indexed_in_my_media(
             timeout=30,
         )
         assert response.status_code == 200, response.text[:2000]
-        assert username in response.text, "signed in after signing up"
+        assert "Check your e-mail" in response.text
+
+        # The confirmation link, from the mail the web container printed (console backend).
+        def mailed_link() -> str | None:
+            logs = run("logs", "--no-color", "web", timeout=60).stdout
+            _, _, mail = logs.rpartition(f"Hello {username},")
+            found = re.search(r"https?://\S+/accounts/confirm/\S+/", mail)
+            return found.group(0) if found else None
+
+        wait_until(lambda: mailed_link() is not None, 30, "the confirmation mail is printed")
+        response = browser.get(mailed_link(), timeout=30)
+        assert response.status_code == 200, response.text[:2000]
+        assert username in response.text, "signed in after confirming"
 
         # A new post with a picture.
         page = browser.get(f"{base}/posts/new/", timeout=30)

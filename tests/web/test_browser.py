@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
@@ -102,7 +103,7 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     title = "A harbour at dawn"
     comment_text = "Lovely light on the water."
 
-    # Register: the new account is signed in at once.
+    # Register, then confirm through the link that was mailed: signed in.
     page.goto(f"{browser_site}/accounts/register/")
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     page.get_by_label("Username").fill("walker")
@@ -111,6 +112,9 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     page.get_by_label("Password confirmation").fill(PASSWORD)
     _shot(page, "01-register-form")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    [confirmation] = mail.outbox
+    page.goto(re.search(r"http://\S+", confirmation.body).group(0))
     expect(page.get_by_role("status")).to_contain_text("Welcome to cblog, walker!")
     expect(_nav(page)).to_contain_text("Signed in as walker")
     _shot(page, "02-registered")

@@ -255,6 +255,8 @@ def _route_kwargs(site: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "posts:tag": {"slug": site["tag"].slug},
         "posts:comment_delete": {"pk": site["comment"].pk},
         "users:author": {"username": user.username},
+        # A link that is not valid: a valid one would sign the visitor in mid-walk.
+        "users:confirm": {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": "x-y"},
         "users:password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),

@@ -18,11 +18,19 @@ def test_user_register_normalises_the_domain_and_hashes_the_password():
 
 
 @pytest.mark.django_db
-def test_user_register_rejects_an_email_taken_in_another_case(make_user):
+def test_user_register_creates_nothing_for_an_email_taken_in_another_case(make_user):
     make_user(email="eve@example.com")
-    with pytest.raises(ValidationError) as exc:
-        services.user_register(username="eve2", email="EVE@example.com", password="x")
-    assert exc.value.message_dict == {"email": [services.EMAIL_TAKEN]}
+    assert services.user_register(username="eve2", email="EVE@example.com", password="x") is None
+    assert not User.objects.filter(username="eve2").exists()
+
+
+@pytest.mark.django_db
+def test_a_registered_account_waits_for_confirmation():
+    user = services.user_register(username="eve", email="eve@example.com", password="pw-12345-x")
+    assert services.user_is_unconfirmed(user)
+    services.user_confirm(user=user)
+    user.refresh_from_db()
+    assert user.is_active
 
 
 @pytest.mark.django_db

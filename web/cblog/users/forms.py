@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 
 from cblog.core.uploads import clean_image
 from cblog.users.models import User
 from cblog.users.selectors import user_email_taken
-from cblog.users.services import EMAIL_TAKEN
+from cblog.users.services import EMAIL_TAKEN, user_is_unconfirmed
 
 AVATAR_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -20,17 +22,15 @@ AVATAR_ACCEPT = "image/jpeg,image/png,image/webp"
 class RegistrationForm(UserCreationForm):
     """Username, e-mail and password twice, checked by Django's password validators.
 
-    Usernames (Django's own check) and e-mail addresses are unique case-insensitively.
+    Usernames are unique case-insensitively (Django's own check). The e-mail address is not
+    checked here at all: whether it has an account must not show (see ``user_register``).
     """
 
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="Used only to reset your password.",
-        # Where the database compares case-insensitively (MySQL), the model's unique check can
-        # be the one that fires: say the same thing either way.
-        error_messages={"unique": EMAIL_TAKEN},
+        help_text="We send a link there to confirm your account; also used to reset your password.",
     )
 
     class Meta(UserCreationForm.Meta):
@@ -38,10 +38,27 @@ class RegistrationForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if user_email_taken(email=email):
-            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
-        return email
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def validate_unique(self) -> None:
+        # The model's unique check on the address would say "taken": leave it to the service.
+        exclude = self._get_validation_exclusions() | {"email"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class UnconfirmedAwarePasswordResetForm(PasswordResetForm):
+    """Also mails accounts that were registered but never confirmed: completing the reset
+    proves the address, so somebody who registered another person's address first cannot
+    keep its owner out."""
+
+    def get_users(self, email: str) -> Iterator[User]:
+        candidates = User.objects.filter(email__iexact=email)
+        for user in candidates:
+            if (user.is_active or user_is_unconfirmed(user)) and user.has_usable_password():
+                yield user
 
 
 class ProfileForm(forms.Form):

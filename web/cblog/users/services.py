@@ -6,6 +6,7 @@ Services validate what the database cannot (case-insensitive e-mail uniqueness) 
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -17,25 +18,44 @@ from cblog.users.selectors import user_email_taken
 EMAIL_TAKEN = "An account with this e-mail address already exists."
 
 
-def user_register(*, username: str, email: str, password: str) -> User:
-    """Create and return an active user with a hashed password.
+def user_register(*, username: str, email: str, password: str) -> User | None:
+    """Create an account awaiting e-mail confirmation (inactive); ``None`` if the address
+    already belongs to an account, which is left untouched.
 
-    The password must already have passed the password validators (the form does that, since
-    they compare it with the username and e-mail). Raises ``ValidationError`` when the username
-    or the e-mail address (case-insensitively) is taken, including when a concurrent request
-    wins the race between the form's check and the insert.
+    The caller answers both cases the same way and mails the address (``cblog.users.mail``),
+    so the form cannot be used to find out who has an account. The password is hashed in both
+    cases, so the time taken tells nothing either. It must already have passed the password
+    validators (the form does that). Raises ``ValidationError`` when the username is taken,
+    including when a concurrent request wins the race between the form's check and the insert.
     """
     email = User.objects.normalize_email(email)
     if user_email_taken(email=email):
-        raise ValidationError({"email": EMAIL_TAKEN})
+        make_password(password)  # the same work as creating the account
+        return None
     try:
         with transaction.atomic():
-            return User.objects.create_user(username=username, email=email, password=password)
+            return User.objects.create_user(
+                username=username, email=email, password=password, is_active=False
+            )
     except IntegrityError as exc:
+        if user_email_taken(email=email):  # lost a race for the address
+            return None
         raise ValidationError(
-            "This username or e-mail address was just taken. Please choose another.",
-            code="taken",
+            "This username was just taken. Please choose another.", code="taken"
         ) from exc
+
+
+def user_is_unconfirmed(user: User) -> bool:
+    """Registered but never confirmed: inactive and never signed in (not one an admin disabled)."""
+    return not user.is_active and user.last_login is None
+
+
+def user_confirm(*, user: User) -> User:
+    """Activate an account whose owner has proved the address (confirmation or reset link)."""
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
 
 
 def profile_update(

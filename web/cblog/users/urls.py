@@ -11,6 +11,8 @@ app_name = "users"
 
 urlpatterns = [
     path("accounts/register/", views.register, name="register"),
+    path("accounts/register/sent/", views.register_done, name="register_done"),
+    path("accounts/confirm/<uidb64>/<token>/", views.confirm, name="confirm"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", views.profile, name="profile"),

@@ -9,21 +9,28 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cblog.core import pagecache
-from cblog.users import selectors, services
-from cblog.users.forms import ProfileForm, RegistrationForm
+from cblog.users import mail, selectors, services
+from cblog.users.forms import ProfileForm, RegistrationForm, UnconfirmedAwarePasswordResetForm
+from cblog.users.models import User
 
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """Create an account and sign the new user in."""
+    """Register an account awaiting confirmation by e-mail.
+
+    Whether or not the address already has an account, the answer is the same page and a
+    message goes to that address (a confirmation link, or a note to the existing owner).
+    """
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = RegistrationForm(request.POST if request.method == "POST" else None)
@@ -37,10 +44,34 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}!")
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            if user is None:
+                mail.send_account_exists(request, form.cleaned_data["email"])
+            else:
+                mail.send_confirmation(request, user)
+            return redirect("users:register_done")
     return render(request, "users/register.html", {"form": form})
+
+
+@require_GET
+def register_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "users/register_done.html")
+
+
+@require_GET
+def confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the confirmation e-mail: activate the account and sign its owner in."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "users/confirm_invalid.html", status=400)
+    if not services.user_is_unconfirmed(user) and not user.is_active:
+        return render(request, "users/confirm_invalid.html", status=400)  # disabled by an admin
+    services.user_confirm(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to {settings.SITE_NAME}, {user.username}!")
+    return redirect(settings.LOGIN_REDIRECT_URL)
 
 
 @login_required
@@ -119,6 +150,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Sends the reset link only to an active account with that address, yet answers the same
     way for any address, so the form cannot be used to find out who has an account."""
 
+    form_class = UnconfirmedAwarePasswordResetForm
     template_name = "users/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
@@ -127,5 +159,19 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A completed reset also confirms an account that was never confirmed: the link proved
+    the address."""
+
     template_name = "users/password_reset_confirm.html"
     success_url = reverse_lazy("users:password_reset_complete")
+
+    def get_user(self, uidb64: str) -> User | None:
+        user = super().get_user(uidb64)
+        if user is not None and not user.is_active and not services.user_is_unconfirmed(user):
+            return None  # disabled by an admin: no reset
+        return user
+
+    def form_valid(self, form: auth_views.SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_confirm(user=form.user)
+        return response
