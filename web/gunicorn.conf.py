@@ -30,3 +30,9 @@ accesslog = "-"
 errorlog = "-"
 # gunicorn 27 would otherwise create a control socket under $HOME; the image's user has none.
 control_socket_disable = True
+# Request heads: gunicorn's defaults, stated here. Bodies have no cap in gunicorn: Django refuses
+# one over REQUEST_BODY_MAX_BYTES unread (cblog.core.middleware), and gunicorn then drains at
+# most 64 KiB of it before closing the connection, so a large body is never read whole.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190

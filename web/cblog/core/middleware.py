@@ -1,10 +1,12 @@
-"""Health probes answered before host validation, HTTPS redirects and sessions."""
+"""Health probes answered before host validation, HTTPS redirects and sessions; the cap on
+request bodies."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
@@ -44,3 +46,32 @@ class HealthCheckMiddleware:
             connection.close()
             return _plain("database unavailable", status=503)
         return _plain("ready")
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body exceeds ``REQUEST_BODY_MAX_BYTES`` with 413,
+    before anything reads it.
+
+    Large media go straight to S3 (presigned POST); forms carry at most one image within
+    ``IMAGE_MAX_BYTES``. Django's own DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out of its count,
+    so without this a multipart body of any size would be read and spooled to disk. A body
+    without Content-Length (chunked) is never read by Django. gunicorn then drains at most
+    64 KiB of what is left and closes the connection.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain("Bad Content-Length.", status=400)
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if length > limit:
+            return _plain(
+                f"Request too large: at most {limit // (1024 * 1024)} MB can be sent here. "
+                "Large files are uploaded from the page straight to storage.",
+                status=413,
+            )
+        return self.get_response(request)

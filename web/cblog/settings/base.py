@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "cblog.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body: an oversized one is refused unread (413).
+    "cblog.core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside sessions, CSRF, authentication and messages: it sees every cookie they set.
     "cblog.core.cachecontrol.CacheControlMiddleware",
@@ -282,6 +284,10 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=250 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields; files stream to temp files
+DATA_UPLOAD_MAX_NUMBER_FILES = 5  # a form has at most two file fields
+# Any request body (cblog.core.middleware.RequestBodyLimitMiddleware): a form with one image
+# within IMAGE_MAX_BYTES and its fields. Larger media go from the browser straight to S3.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=IMAGE_MAX_BYTES + 1024 * 1024)
 
 # --- Security (behind CloudFront + ALB, which terminate TLS and set X-Forwarded-Proto) --------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
