@@ -29,6 +29,7 @@ from local.resources import (
     ensure_parameters,
     ensure_queue,
     ensure_table,
+    ensure_upload_rules,
 )
 from local.state import recording_from_env, restore_and_record
 
@@ -43,6 +44,8 @@ class Settings:
     table: str = "cblog-media-index"
     queue: str = "cblog-media-events"
     ssm_prefix: str = "/cblog/local"
+    # The site's origins, allowed to POST direct uploads to the bucket (CORS).
+    web_origins: tuple[str, ...] = ("http://127.0.0.1:8000", "http://localhost:8000")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -59,6 +62,7 @@ class Settings:
             table=env.get("MEDIA_INDEX_TABLE") or defaults.table,
             queue=env.get("MEDIA_EVENTS_QUEUE") or defaults.queue,
             ssm_prefix=(env.get("SSM_PARAMETER_PREFIX") or defaults.ssm_prefix).rstrip("/"),
+            web_origins=_web_origins(env) or defaults.web_origins,
         )
 
     def client(self, service: str) -> Any:
@@ -71,6 +75,16 @@ class Settings:
             aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
             config=Config(connect_timeout=2, read_timeout=30, retries={"max_attempts": 3}),
         )
+
+
+def _web_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """WEB_ORIGINS (comma-separated), else make dev's WEB_HOST/WEB_PORT under both names."""
+    if env.get("WEB_ORIGINS"):
+        return tuple(o.strip() for o in env["WEB_ORIGINS"].split(",") if o.strip())
+    if env.get("WEB_PORT"):
+        hosts = dict.fromkeys([env.get("WEB_HOST") or "127.0.0.1", "127.0.0.1", "localhost"])
+        return tuple(f"http://{host}:{env['WEB_PORT']}" for host in hosts)
+    return ()
 
 
 def wait_for_endpoint(settings: Settings, timeout: float) -> None:
@@ -92,6 +106,7 @@ def bootstrap(settings: Settings) -> dict[str, str]:
     """Create whatever is missing; return the settings and the queue URL."""
     s3 = settings.client("s3")
     ensure_bucket(s3, settings.bucket, settings.region)
+    ensure_upload_rules(s3, settings.bucket, list(settings.web_origins))
     ensure_table(settings.client("dynamodb"), settings.table)
     queue_url, queue_arn = ensure_queue(settings.client("sqs"), settings.queue, settings.bucket)
     ensure_notification(s3, settings.bucket, queue_arn)

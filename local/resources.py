@@ -58,6 +58,40 @@ def ensure_bucket(s3: Any, name: str, region: str) -> None:
     )
 
 
+# Like template.yaml's MediaBucket: browsers may POST uploads (presigned) from the site's origin
+# only, and what lands under incoming/ but is never attached expires. The local endpoint keeps
+# the rule without applying it; `media_reconcile --fix` removes old incoming objects instead.
+INCOMING_LIFECYCLE_RULE = {
+    "ID": "expire-abandoned-uploads",
+    "Status": "Enabled",
+    "Filter": {"Prefix": "incoming/"},
+    "Expiration": {"Days": 1},
+    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+}
+
+
+def ensure_upload_rules(s3: Any, name: str, origins: list[str]) -> None:
+    """CORS for direct uploads from ``origins`` and the lifecycle rule on incoming/ (set each
+    time: both are small and the origins may have moved)."""
+    s3.put_bucket_cors(
+        Bucket=name,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedOrigins": origins,
+                    "AllowedMethods": ["POST"],
+                    "AllowedHeaders": ["*"],
+                    "MaxAgeSeconds": 3000,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name, LifecycleConfiguration={"Rules": [INCOMING_LIFECYCLE_RULE]}
+    )
+
+
 def ensure_table(dynamodb: Any, name: str) -> None:
     try:
         dynamodb.describe_table(TableName=name)

@@ -98,6 +98,17 @@ def make_thumbnail(image_file: ContentFile | UploadedFile) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=random_name("jpg"))
 
 
+def image_extension(head: bytes) -> str | None:
+    """The extension for a JPEG, PNG or WebP image recognised by its first bytes, or ``None``."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
 def video_extension(head: bytes) -> str | None:
     """The extension for a video recognised by its first bytes, or ``None``."""
     if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _MP4_BRANDS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
@@ -13,6 +13,9 @@ from cblog.posts.models import Post
 from cblog.users.models import User
 
 PREFIX = "media/"
+INCOMING_PREFIX = "incoming/"
+# Like the bucket's lifecycle rule on incoming/ (template.yaml), for endpoints without one.
+INCOMING_MAX_AGE = timedelta(days=1)
 
 
 @dataclass
@@ -63,6 +66,14 @@ def bucket_objects(bucket: Any) -> Iterator[tuple[str, dict[str, Any]]]:
                 "last_modified": summary.last_modified,
             },
         )
+
+
+def abandoned_uploads(bucket: Any, *, now: datetime | None = None) -> Iterator[str]:
+    """Direct uploads under incoming/ never attached within ``INCOMING_MAX_AGE``."""
+    cutoff = (now or datetime.now(UTC)) - INCOMING_MAX_AGE
+    for summary in bucket.objects.filter(Prefix=INCOMING_PREFIX):
+        if summary.last_modified < cutoff:
+            yield summary.key
 
 
 def indexed_keys(table: Any) -> Iterator[str]:

@@ -6,4 +6,8 @@ from cblog.media import views
 
 app_name = "media"
 
-urlpatterns = [path("my/media/", views.my_media, name="mine")]
+urlpatterns = [
+    path("my/media/", views.my_media, name="mine"),
+    # Not under /media/: that path is the CDN's (and, in development, the files').
+    path("my/media/uploads/", views.upload_presign, name="presign"),
+]

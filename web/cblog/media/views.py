@@ -3,11 +3,13 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from cblog.media import direct
 from cblog.media.index import MediaIndexUnavailable, media_list
 
 logger = logging.getLogger(__name__)
@@ -32,3 +34,21 @@ def my_media(request: HttpRequest) -> HttpResponse:
     ]
     context["next_cursor"] = page.next_cursor
     return render(request, "media/my_media.html", context)
+
+
+@login_required
+@require_POST
+def upload_presign(request: HttpRequest) -> HttpResponse:
+    """A presigned POST for the page's uploader (``kind``, ``content_type`` in the form data)."""
+    if not direct.enabled():
+        return JsonResponse({"error": "Direct uploads are not available here."}, status=404)
+    kind = request.POST.get("kind", "")
+    if kind not in direct.KINDS:
+        return JsonResponse({"error": "Unknown kind of upload."}, status=400)
+    try:
+        upload = direct.presign(
+            user_id=request.user.pk, kind=kind, content_type=request.POST.get("content_type", "")
+        )
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.messages[0]}, status=400)
+    return JsonResponse(upload)

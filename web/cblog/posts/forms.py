@@ -6,16 +6,20 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from cblog.core.uploads import clean_image, clean_video
+from cblog.media.forms import DirectUploadMixin
 from cblog.posts.models import Category, Comment, Post
 from cblog.posts.services import tags_from_text
 
 
-class PostForm(forms.Form):
+class PostForm(DirectUploadMixin, forms.Form):
     """Validates a post; files are checked by content and renamed before anything is saved.
 
     A plain form rather than a ModelForm: the service, not the form, changes the post, so the
-    files a change replaces are still known when the service runs.
+    files a change replaces are still known when the service runs. Cover and video may come
+    as keys of direct uploads to S3 (``DirectUploadMixin``).
     """
+
+    direct_uploads = {"cover": "images", "video": "videos"}
 
     title = forms.CharField(max_length=200)
     body = forms.CharField(
@@ -88,7 +92,7 @@ class PostForm(forms.Form):
         return {
             name: self.cleaned_data[name] or None
             for name in ("cover", "video")
-            if name in self.changed_data
+            if name in self.changed_data or self.direct_upload(name)
         }
 
     def post_fields(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.text import slugify
+from PIL import Image
 
 from cblog.core import pagecache
 from cblog.core.uploads import make_thumbnail
@@ -89,14 +90,31 @@ def _apply_fields(
 
 
 def _apply_media(post: Post, *, cover: File | object | None, video: File | object | None) -> None:
-    """Attach new files (``None`` clears, ``_KEEP`` keeps) and drop replaced ones on commit."""
+    """Attach new files (``None`` clears, ``_KEEP`` keeps) and drop replaced ones on commit.
+
+    A new file is either a ``File`` to store or, from a direct upload, the name of an object
+    already in the media storage (a ``str``).
+    """
     if cover is not _KEEP:
         delete_files_on_commit(post.cover.name, post.cover_thumbnail.name)
         post.cover = cover  # type: ignore[assignment]
-        post.cover_thumbnail = make_thumbnail(cover) if cover else None  # type: ignore[arg-type]
+        post.cover_thumbnail = _thumbnail(cover) if cover else None  # type: ignore[assignment]
     if video is not _KEEP:
         delete_files_on_commit(post.video.name)
         post.video = video  # type: ignore[assignment]
+
+
+def _thumbnail(cover: File | str) -> File | None:
+    """The card thumbnail; for a direct upload (a stored name) read back from storage, and
+    none if its pixels turn out not to decode (its header was checked before)."""
+    if not isinstance(cover, str):
+        return make_thumbnail(cover)
+    try:
+        with default_storage.open(cover) as stored:
+            return make_thumbnail(stored)
+    except (OSError, SyntaxError, Image.DecompressionBombError):
+        logger.warning("no thumbnail for %s: its pixels do not decode", cover, exc_info=True)
+        return None
 
 
 @transaction.atomic

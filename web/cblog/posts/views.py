@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
+from cblog.media import direct
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
 from cblog.posts.models import Category, Post, Tag
@@ -120,11 +121,10 @@ def my_posts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_create(request: HttpRequest) -> HttpResponse:
-    form = PostForm(request.POST or None, request.FILES or None)
+    form = PostForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        post = services.post_create(
-            author=request.user, **form.post_fields(), **form.media_changes()
-        )
+        media = direct.promote_all(form.media_changes())
+        post = services.post_create(author=request.user, **form.post_fields(), **media)
         messages.success(request, _saved_message(post))
         return redirect(post)
     return render(request, "posts/post_form.html", {"form": form})
@@ -135,13 +135,14 @@ def post_create(request: HttpRequest) -> HttpResponse:
 def post_update(request: HttpRequest, slug: str) -> HttpResponse:
     post = selectors.post_get_owned(slug=slug, owner=request.user)
     if request.method == "POST":
-        form = PostForm.for_post(post, request.POST, request.FILES)
+        form = PostForm.for_post(post, request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            services.post_update(post=post, **form.post_fields(), **form.media_changes())
+            media = direct.promote_all(form.media_changes())
+            services.post_update(post=post, **form.post_fields(), **media)
             messages.success(request, _saved_message(post))
             return redirect(post)
     else:
-        form = PostForm.for_post(post)
+        form = PostForm.for_post(post, user=request.user)
     return render(request, "posts/post_form.html", {"form": form, "post": post})
 
 

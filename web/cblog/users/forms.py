@@ -12,6 +12,7 @@ from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 
 from cblog.core.uploads import clean_image
+from cblog.media.forms import DirectUploadMixin
 from cblog.users.models import User
 from cblog.users.selectors import user_email_taken
 from cblog.users.services import EMAIL_TAKEN, user_is_unconfirmed
@@ -61,12 +62,15 @@ class UnconfirmedAwarePasswordResetForm(PasswordResetForm):
                 yield user
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(DirectUploadMixin, forms.Form):
     """The editable part of one's own profile.
 
     A plain form rather than a ModelForm: a ModelForm writes the submitted values into the
-    instance while validating, and here the instance is ``request.user``.
+    instance while validating, and here the instance is ``request.user``. The avatar may come
+    as the key of a direct upload to S3 (``DirectUploadMixin``).
     """
+
+    direct_uploads = {"avatar": "avatars"}
 
     first_name = forms.CharField(
         max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -96,7 +100,6 @@ class ProfileForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        self.user = user
         kwargs.setdefault(
             "initial",
             {
@@ -107,7 +110,7 @@ class ProfileForm(forms.Form):
                 "avatar": user.avatar or None,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"])

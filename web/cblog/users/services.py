@@ -65,13 +65,14 @@ def profile_update(
     last_name: str,
     email: str,
     bio: str,
-    avatar: File | None = None,
+    avatar: File | str | None = None,
     clear_avatar: bool = False,
 ) -> User:
     """Update ``user``'s own profile and return it.
 
     ``avatar`` must be a file already cleaned by ``cblog.core.uploads.clean_image`` (re-encoded,
-    random name); it replaces the current avatar. ``clear_avatar`` removes the avatar (ignored
+    random name), or the storage name of a promoted direct upload; it replaces the current
+    avatar. ``clear_avatar`` removes the avatar (ignored
     when a new one is given). The replaced file is deleted only once the transaction commits,
     so a rollback never leaves the row pointing at a deleted file. Raises ``ValidationError``
     when the e-mail address belongs to another account.
@@ -89,7 +90,10 @@ def profile_update(
     new_avatar = ""
     try:
         with transaction.atomic():
-            if avatar is not None:
+            if isinstance(avatar, str):  # a direct upload, already in the media storage
+                user.avatar = avatar
+                new_avatar = avatar
+            elif avatar is not None:
                 user.avatar.save(avatar.name, avatar, save=False)
                 new_avatar = user.avatar.name
             elif clear_avatar:

@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cblog.core import pagecache
+from cblog.media import direct
 from cblog.users import mail, selectors, services
 from cblog.users.forms import ProfileForm, RegistrationForm, UnconfirmedAwarePasswordResetForm
 from cblog.users.models import User
@@ -83,6 +84,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(*data, user=user)
     if request.method == "POST" and form.is_valid():
         avatar = form.cleaned_data["avatar"]
+        if upload := form.direct_upload("avatar"):
+            avatar = direct.promote(upload)
         try:
             services.profile_update(
                 user=user,

@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "List differences between the media that posts and profiles reference, the objects in "
         "the media bucket and the media index. With --fix: index what is missing, tombstone "
-        "index entries whose object is gone, and delete orphaned objects."
+        "index entries whose object is gone, and delete orphaned objects and direct uploads "
+        "abandoned under incoming/ for more than a day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,8 +40,16 @@ class Command(BaseCommand):
                 report.indexed.add(key)
                 bar.update()
         self._print(report)
+        abandoned = list(reconcile.abandoned_uploads(bucket))
+        self.stdout.write(f"{len(abandoned)} abandoned uploads (under incoming/, over a day old)")
         if options["fix"]:
             self._fix(report, bucket, table, quiet)
+            for batch in reconcile.chunks(abandoned):
+                bucket.delete_objects(Delete={"Objects": [{"Key": k} for k in batch]})
+            if abandoned:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Deleted {len(abandoned)} abandoned upload(s).")
+                )
         elif not report.is_clean():
             self.stdout.write("Run again with --fix to repair.")
 
