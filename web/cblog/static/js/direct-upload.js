@@ -20,7 +20,8 @@
     progress.max = 100;
     progress.value = 0;
     progress.hidden = true;
-    progress.setAttribute("aria-label", "Upload of " + (label ? label.textContent : "the file"));
+    var name = label ? label.textContent.replace(/:\s*$/, "") : "the file";
+    progress.setAttribute("aria-label", "Upload progress of " + name);
     var status = document.createElement("span");
     status.className = "upload-status";
     status.setAttribute("role", "status");
