@@ -1,18 +1,22 @@
-"""Measure the web process's peak memory growth while it takes a 200 MB video upload.
+"""Measure a large video uploaded through the browser straight to the bucket (issue 8).
 
-Starts, all on 127.0.0.1 and in a temporary folder: a moto server (the local AWS endpoint),
-`local.bootstrap` (bucket, table, queue), then gunicorn with one sync worker serving
-`cblog.settings.local` on a fresh SQLite database with the S3 media storage. It signs in over
-HTTP and streams a multipart/form-data POST to /posts/new/ from a generator (the body is never
-built in memory here), with a file that starts with a valid MP4 `ftyp` box.
+Starts, all on 127.0.0.1 and in a temporary folder, a `make dev`-like setup: a moto server
+(the local AWS endpoint), `local.bootstrap` (bucket with CORS for the site, table, queue) and
+the blog under `runserver --noreload` (one process, `cblog.settings.local`, a fresh SQLite
+database, media on the bucket). Then a headless Chromium (Debian's, through Playwright) signs
+in, opens the editor and picks a video of --size-mb: the page's script gets a presigned POST
+and sends the file to the bucket with its progress bar; the post is then saved, which checks
+the object and copies it into media/.
 
-Method (Linux): before the upload, write "5" to /proc/<worker>/clear_refs (resets the RSS
-high-water mark) and read VmRSS; after it, read VmHWM. Growth = VmHWM - VmRSS before. A small
-upload first warms the worker (imports, boto3 clients), so the figure is the upload's own cost.
-The object is then checked in the bucket: the right size, and a multipart ETag ("<md5>-<parts>").
+Meanwhile a probe requests the home page back to back (anonymous, as a reader would) and
+records each latency: first for --idle-seconds before the upload (idle), then for as long as
+the upload runs. The browser's uplink is throttled to --uplink-mbit (DevTools), as a reader's
+would be. The web process's memory is read from /proc: "5" to clear_refs resets the RSS
+high-water mark before the upload, VmHWM at its end gives the peak (and again after the save
+that checks and attaches it). A small upload first warms the process up (boto3's S3 client).
 Every process is stopped by its pid, within a bounded time.
 
-    uv run --frozen python scripts/measure_upload.py [--size-mb 200] [--limit-mb 50]
+    uv run --frozen python scripts/measure_upload.py [--size-mb 250] [--web-port 18310]
 """
 
 from __future__ import annotations
@@ -20,16 +24,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import re
-import secrets
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 import boto3
 
@@ -40,6 +42,7 @@ from local.processes import free_port, listening, stop, wait_for  # noqa: E402
 MB = 1024 * 1024
 # An MP4 `ftyp` box (24 bytes: size, type, major brand isom, minor version, compatible brands).
 FTYP = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+PASSWORD = "measure-upload-password-1"  # noqa: S105 - a throw-away local account
 
 
 def status_kb(pid: int, field: str) -> int:
@@ -49,148 +52,53 @@ def status_kb(pid: int, field: str) -> int:
     raise LookupError(field)
 
 
-def worker_pid(master: int) -> int:
-    """gunicorn's single worker: the master's only child."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    if len(children) != 1:
-        raise RuntimeError(f"expected one gunicorn worker, found {children}")
-    return int(children[0])
+def write_video(path: Path, size: int) -> None:
+    """``size`` bytes starting with an MP4 `ftyp` box, written in 1 MiB chunks."""
+    chunk = bytes(MB)
+    with path.open("wb") as out:
+        out.write(FTYP + chunk[: MB - len(FTYP)])
+        for _ in range(size // MB - 1):
+            out.write(chunk)
+        out.write(chunk[: size % MB])
 
 
-class Browser:
-    """Just enough of a browser over http.client: cookies, CSRF, a streamed multipart POST."""
+class HomeProbe(threading.Thread):
+    """Requests / back to back on one keep-alive connection; latencies by phase, in seconds."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int) -> None:
+        super().__init__(daemon=True)
         self.port = port
-        self.cookies: dict[str, str] = {}
+        self.phase = "warm-up"  # not recorded
+        self.samples: dict[str, list[float]] = {"idle": [], "upload": []}
+        self.stopping = threading.Event()
 
-    def _connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
-
-    def _headers(self) -> dict[str, str]:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return {"Cookie": cookie} if cookie else {}
-
-    def _keep_cookies(self, response: http.client.HTTPResponse) -> None:
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-
-    def get(self, path: str) -> tuple[int, str]:
-        connection = self._connection()
-        try:
-            connection.request("GET", path, headers=self._headers())
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while not self.stopping.is_set():
+            started = time.perf_counter()
+            connection.request("GET", "/")
             response = connection.getresponse()
-            self._keep_cookies(response)
-            return response.status, response.read().decode()
-        finally:
-            connection.close()
-
-    def csrf_token(self, path: str) -> str:
-        status, html = self.get(path)
-        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        if status != 200 or not match:
-            raise RuntimeError(f"no CSRF token on {path} ({status})")
-        return match.group(1)
-
-    def post(
-        self, path: str, body: Iterator[bytes], length: int, content_type: str
-    ) -> tuple[int, str]:
-        """POST a body produced chunk by chunk, announced with its Content-Length."""
-        connection = self._connection()
-        try:
-            connection.putrequest("POST", path)
-            headers = {
-                **self._headers(),
-                "Content-Type": content_type,
-                "Content-Length": str(length),
-                "Referer": f"http://127.0.0.1:{self.port}{path}",
-            }
-            for name, value in headers.items():
-                connection.putheader(name, value)
-            connection.endheaders()
-            sent = 0
-            for chunk in body:
-                connection.send(chunk)
-                sent += len(chunk)
-            if sent != length:
-                raise RuntimeError(f"sent {sent} bytes, announced {length}")
-            response = connection.getresponse()
-            self._keep_cookies(response)
-            return response.status, response.getheader("Location") or response.read().decode()
-        finally:
-            connection.close()
-
-    def login(self, username: str, password: str) -> None:
-        token = self.csrf_token("/accounts/login/")
-        form = urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
-        data = form.encode()
-        status, _ = self.post(
-            "/accounts/login/", iter([data]), len(data), "application/x-www-form-urlencoded"
-        )
-        if status != 302:
-            raise RuntimeError(f"login failed ({status})")
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"home page answered {response.status}")
+            if self.phase in self.samples:
+                self.samples[self.phase].append(time.perf_counter() - started)
+            time.sleep(0.05)  # a reader every 50 ms, not a load test
+        connection.close()
 
 
-def video_bytes(size: int, chunk: int = MB) -> Iterator[bytes]:
-    """``size`` bytes starting with an MP4 `ftyp` box, in chunks (the same zero-filled buffer)."""
-    filler = bytes(chunk)
-    first = FTYP + filler[: min(size, chunk) - len(FTYP)]
-    yield first
-    remaining = size - len(first)
-    while remaining > 0:
-        yield filler[: min(chunk, remaining)]
-        remaining -= chunk
+def run(
+    size_mb: int, web_port: int, aws_port: int, idle_seconds: float, uplink_mbit: float
+) -> dict[str, float]:
+    from playwright.sync_api import expect, sync_playwright
 
-
-def multipart(fields: dict[str, str], file_field: str, file_name: str, size: int) -> tuple:
-    """(generator, content length, content type) of a form with one streamed file."""
-    boundary = secrets.token_hex(16)
-    head = b"".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    )
-    head += (
-        f"--{boundary}\r\nContent-Disposition: form-data; "
-        f'name="{file_field}"; filename="{file_name}"\r\nContent-Type: video/mp4\r\n\r\n'
-    ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-
-    def body() -> Iterator[bytes]:
-        yield head
-        yield from video_bytes(size)
-        yield tail
-
-    return body(), len(head) + size + len(tail), f"multipart/form-data; boundary={boundary}"
-
-
-def upload(browser: Browser, title: str, size: int, worker: int) -> dict[str, float]:
-    """Upload one video post; return the memory figures (MB) and the seconds it took."""
-    token = browser.csrf_token("/posts/new/")
-    fields = {"csrfmiddlewaretoken": token, "title": title, "body": "A video.", "status": "draft"}
-    body, length, content_type = multipart(fields, "video", "clip.mp4", size)
-    Path(f"/proc/{worker}/clear_refs").write_text("5")  # VmHWM := VmRSS
-    before = status_kb(worker, "VmRSS")
-    started = time.monotonic()
-    status, location = browser.post("/posts/new/", body, length, content_type)
-    seconds = time.monotonic() - started
-    peak, after = status_kb(worker, "VmHWM"), status_kb(worker, "VmRSS")
-    if status != 302:
-        raise RuntimeError(f"upload failed ({status}): {location[:2000]}")
-    return {
-        "rss_before": before / 1024,
-        "peak": peak / 1024,
-        "rss_after": after / 1024,
-        "growth": (peak - before) / 1024,
-        "seconds": seconds,
-    }
-
-
-def run(size_mb: int, limit_mb: float) -> bool:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("Chromium is not installed (apt-get install chromium)")
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="cblog-measure-") as tmp:
-        moto_port, web_port = free_port(), free_port()
-        endpoint = f"http://127.0.0.1:{moto_port}"
+        endpoint = f"http://127.0.0.1:{aws_port}"
+        site = f"http://127.0.0.1:{web_port}"
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_"))},
             "AWS_ENDPOINT_URL": endpoint,
@@ -201,11 +109,11 @@ def run(size_mb: int, limit_mb: float) -> bool:
             "MEDIA_BUCKET": "cblog-media-measure",
             "MEDIA_INDEX_TABLE": "cblog-media-index-measure",
             "MEDIA_EVENTS_QUEUE": "cblog-media-events-measure",
+            "WEB_ORIGINS": site,
             "DJANGO_SETTINGS_MODULE": "cblog.settings.local",
+            "DJANGO_SECRET_KEY": "measure-only-not-secret",
             "DATABASE_URL": f"sqlite:///{tmp}/measure.sqlite3",
-            "DJANGO_MEDIA_ROOT": f"{tmp}/media",
-            "TMPDIR": tmp,  # Django's temporary upload files
-            "DJANGO_SUPERUSER_PASSWORD": "measure-upload-password-1",
+            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
             "DJANGO_LOG_LEVEL": "WARNING",
         }
 
@@ -223,13 +131,13 @@ def run(size_mb: int, limit_mb: float) -> bool:
                 cwd=ROOT,
                 env=env,
                 check=True,
-                timeout=120,
+                timeout=300,
                 stdout=subprocess.DEVNULL,
             )
 
         try:
-            moto = start("-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port), log="moto")
-            wait_for(lambda: listening(moto_port) or moto.poll() is not None, 30, "moto server")
+            moto = start("-m", "moto.server", "-H", "127.0.0.1", "-p", str(aws_port), log="moto")
+            wait_for(lambda: listening(aws_port) or moto.poll() is not None, 30, "moto server")
             subprocess.run(
                 [sys.executable, "-m", "local.bootstrap", "--wait", "30"],
                 cwd=ROOT,
@@ -239,36 +147,77 @@ def run(size_mb: int, limit_mb: float) -> bool:
                 capture_output=True,
             )
             manage("migrate", "--no-input")
+            manage("seed_demo")
             manage("createsuperuser", "--no-input", "--username", "measure", "--email", "m@x.io")
-            master = start(
-                "-m",
-                "gunicorn",
-                "--chdir",
-                "web",
-                "--workers",
-                "1",
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "600",
-                "--bind",
-                f"127.0.0.1:{web_port}",
-                "cblog.wsgi:application",
-                log="gunicorn",
+            web = start(
+                "web/manage.py", "runserver", "--noreload", f"127.0.0.1:{web_port}", log="web"
             )
-            wait_for(lambda: listening(web_port) or master.poll() is not None, 60, "gunicorn")
-            if master.poll() is not None:
-                raise RuntimeError(Path(tmp, "gunicorn").read_text())
-            worker = worker_pid(master.pid)
+            wait_for(lambda: listening(web_port) or web.poll() is not None, 60, "runserver")
+            if web.poll() is not None:
+                raise RuntimeError(Path(tmp, "web").read_text())
 
-            browser = Browser(web_port)
-            browser.login("measure", env["DJANGO_SUPERUSER_PASSWORD"])
-            warm = upload(browser, "Warm-up", 2 * MB, worker)
-            print(
-                f"warm-up 2 MB upload: RSS {warm['rss_before']:.1f} MB -> "
-                f"peak {warm['peak']:.1f} MB (growth {warm['growth']:.1f} MB)"
-            )
-            result = upload(browser, "Big video", size_mb * MB, worker)
+            video = Path(tmp, "big.mp4")
+            write_video(video, size_mb * MB)
+            probe = HomeProbe(web_port)
+            probe.start()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium, headless=True, args=["--no-sandbox"]
+                )
+                page = browser.new_page()
+                # A reader's uplink (the issue's "ordinary 10 Mbit/s"), through DevTools.
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send(
+                    "Network.emulateNetworkConditions",
+                    {
+                        "offline": False,
+                        "latency": 0,
+                        "downloadThroughput": -1,
+                        "uploadThroughput": uplink_mbit * 1_000_000 / 8,
+                    },
+                )
+                page.goto(f"{site}/accounts/login/")
+                page.get_by_label("Username").fill("measure")
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Log in").click()
+
+                def upload(path: Path, title: str) -> float:
+                    page.goto(f"{site}/posts/new/")
+                    page.get_by_label("Title").fill(title)
+                    page.get_by_label("Body").fill("Uploaded straight to the bucket.")
+                    started = time.monotonic()
+                    page.locator("#id_video").set_input_files(path)
+                    bar = page.get_by_role("progressbar", name="Upload progress of Video")
+                    expect(bar).to_be_visible()
+                    status = page.locator("#id_video ~ .upload-status")
+                    expect(status).to_contain_text(f"Uploaded {path.name}", timeout=3_600_000)
+                    return time.monotonic() - started
+
+                def save(slug: str) -> None:
+                    page.get_by_role("button", name="Save").click()
+                    page.wait_for_url(f"{site}/posts/{slug}/", timeout=300_000)
+
+                # Warm-up: the first grant, check and copy load boto3's S3 client and code.
+                small = Path(tmp, "small.mp4")
+                write_video(small, MB)
+                upload(small, "Warm-up")
+                save("warm-up")
+                page.goto(f"{site}/posts/new/")
+                probe.phase = "idle"
+                time.sleep(idle_seconds)  # the idle baseline (the probe is running)
+
+                Path(f"/proc/{web.pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+                rss_before = status_kb(web.pid, "VmRSS")
+                probe.phase = "upload"
+                upload_seconds = upload(video, "A big video")
+                probe.phase = "done"
+                peak_upload = status_kb(web.pid, "VmHWM")
+                save("a-big-video")
+                peak = status_kb(web.pid, "VmHWM")
+                browser.close()
+            probe.stopping.set()
+            probe.join(timeout=30)
 
             s3 = boto3.client(
                 "s3",
@@ -277,22 +226,26 @@ def run(size_mb: int, limit_mb: float) -> bool:
                 aws_access_key_id="testing",
                 aws_secret_access_key="testing",  # noqa: S106 - the local endpoint's dummy
             )
-            objects = s3.list_objects_v2(Bucket=env["MEDIA_BUCKET"], Prefix="media/videos/")
-            [big] = [o for o in objects["Contents"] if o["Size"] == size_mb * MB]
-            head = s3.head_object(Bucket=env["MEDIA_BUCKET"], Key=big["Key"])
-            etag = head["ETag"].strip('"')
-            print(f"object  {big['Key']}")
-            print(f"        {head['ContentLength']} bytes, {head['ContentType']}, ETag {etag}")
-            print(f"        multipart upload: {'-' in etag} ({etag.partition('-')[2]} parts)")
-            print(
-                f"{size_mb} MB upload in {result['seconds']:.1f} s: worker RSS "
-                f"{result['rss_before']:.1f} MB before, peak {result['peak']:.1f} MB, "
-                f"{result['rss_after']:.1f} MB after"
-            )
-            ok = result["growth"] < limit_mb and "-" in etag
-            verdict = "OK" if ok else "FAIL"
-            print(f"peak RSS growth {result['growth']:.1f} MB (limit {limit_mb:.0f} MB): {verdict}")
-            return ok
+            listed = s3.list_objects_v2(Bucket=env["MEDIA_BUCKET"], Prefix="media/videos/")
+            [stored] = [o for o in listed["Contents"] if o["Size"] == size_mb * MB]
+            leftovers = s3.list_objects_v2(Bucket=env["MEDIA_BUCKET"], Prefix="incoming/")
+            idle, during = probe.samples["idle"], probe.samples["upload"]
+            return {
+                "size_mb": size_mb,
+                "upload_seconds": upload_seconds,
+                "object": stored["Key"],
+                "incoming_left": leftovers.get("KeyCount", 0),
+                "idle_n": len(idle),
+                "idle_median_ms": statistics.median(idle) * 1000,
+                "upload_n": len(during),
+                "upload_median_ms": statistics.median(during) * 1000,
+                "idle_p90_ms": statistics.quantiles(idle, n=10)[-1] * 1000,
+                "upload_p90_ms": statistics.quantiles(during, n=10)[-1] * 1000,
+                "rss_before_mb": rss_before / 1024,
+                "rss_peak_mb": peak_upload / 1024,
+                "rss_growth_mb": (peak_upload - rss_before) / 1024,
+                "rss_growth_with_save_mb": (peak - rss_before) / 1024,
+            }
         finally:
             for process in reversed(processes):
                 stop(process)
@@ -300,10 +253,38 @@ def run(size_mb: int, limit_mb: float) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size-mb", type=int, default=200)
-    parser.add_argument("--limit-mb", type=float, default=50.0)
+    parser.add_argument("--size-mb", type=int, default=250)
+    parser.add_argument("--web-port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--aws-port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--idle-seconds", type=float, default=15.0)
+    parser.add_argument("--uplink-mbit", type=float, default=10.0, help="browser upload speed")
+    parser.add_argument("--latency-limit", type=float, default=10.0, help="percent over idle")
+    parser.add_argument("--rss-limit-mb", type=float, default=10.0)
     args = parser.parse_args()
-    sys.exit(0 if run(args.size_mb, args.limit_mb) else 1)
+    ports = args.web_port or free_port(), args.aws_port or free_port()
+    result = run(args.size_mb, *ports, args.idle_seconds, args.uplink_mbit)
+    slower = (result["upload_median_ms"] / result["idle_median_ms"] - 1) * 100
+    print(
+        f"upload: {result['size_mb']} MB in {result['upload_seconds']:.1f} s, browser -> bucket "
+        f"at {args.uplink_mbit:g} Mbit/s"
+    )
+    print(f"        attached as {result['object']}; {result['incoming_left']} left under incoming/")
+    print(
+        f"home page, idle:   median {result['idle_median_ms']:.1f} ms, "
+        f"p90 {result['idle_p90_ms']:.1f} ms ({result['idle_n']} requests)"
+    )
+    print(
+        f"home page, upload: median {result['upload_median_ms']:.1f} ms, "
+        f"p90 {result['upload_p90_ms']:.1f} ms ({result['upload_n']} requests): {slower:+.1f} %"
+    )
+    print(
+        f"web process RSS: {result['rss_before_mb']:.1f} MB before, peak "
+        f"{result['rss_peak_mb']:.1f} MB during the upload (growth {result['rss_growth_mb']:.1f} "
+        f"MB; {result['rss_growth_with_save_mb']:.1f} MB including the save that attaches it)"
+    )
+    ok = slower <= args.latency_limit and result["rss_growth_mb"] <= args.rss_limit_mb
+    print("OK" if ok else "FAIL")
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
