@@ -119,8 +119,9 @@ image-test: install ## Build web/Dockerfile and check the image contract on a re
 compose-test: install ## docker compose up the whole stack, sign up, upload a picture, find it indexed
 	$(CONTAINERS) --images python,db,aws -- $(DOCKER_PYTEST) tests/containers/test_compose.py
 
-invoke: install ## Run the indexer behind Lambda's Runtime Interface Emulator: make invoke EVENT=events/s3_put.json
-	uv run --frozen python -m local.invoke $(or $(EVENT),$(error give EVENT=events/<file>.json))
+invoke: install ## Run a pipeline function behind Lambda's Runtime Interface Emulator: make invoke EVENT=events/s3_put.json [FUNCTION=deriver]
+	uv run --frozen python -m local.invoke --function $(or $(FUNCTION),indexer) \
+	  $(or $(EVENT),$(error give EVENT=events/<file>.json))
 
 bench: install ## Load-test home and detail pages (SQLite and MariaDB) with wrk
 	uv run --frozen python scripts/bench.py

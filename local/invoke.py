@@ -1,25 +1,31 @@
-"""Invoke the media indexer behind Lambda's Runtime Interface Emulator: `sam local invoke`
+"""Invoke a pipeline function behind Lambda's Runtime Interface Emulator: `sam local invoke`
 without Docker.
 
-    make invoke EVENT=events/s3_put.json
-    uv run --frozen python -m local.invoke [--prepare] [--rie PATH] EVENT [EVENT ...]
+    make invoke EVENT=events/s3_put.json [FUNCTION=deriver]
+    uv run --frozen python -m local.invoke [--function indexer|deriver] [--prepare] [--rie PATH]
+        EVENT [EVENT ...]
 
 The emulator is the one inside AWS's Lambda base images (it ships in the aws-sam-cli wheel,
 `samcli/local/rapid/`). It serves Lambda's Invoke API on 127.0.0.1 and runs the handler through
-`awslambdaric`, the runtime client of those images, from functions/media_indexer/ with the
-template's environment: the code path of Lambda itself, including event (de)serialisation.
+`awslambdaric`, the runtime client of those images, from functions/media_indexer/ (or
+functions/media_deriver/) with the template's environment and the shared layer
+(functions/shared/) on PYTHONPATH, as Lambda puts a layer's /opt/python on the path: the code
+path of Lambda itself, including event (de)serialisation.
 
 The handler talks to a local AWS endpoint: the one ``AWS_ENDPOINT_URL`` names (that of `make
 dev` while it runs), else a moto server started for the invocation. On a server started here (or
 with --prepare) the bucket and table are created and the objects the events' ObjectCreated
-records name are put first, as the upload that caused such an event would have. Prints each
+records name are put first, as the upload that caused such an event would have (a small real
+image for an image name, so the deriver has pixels to work on). Prints each
 result (the handler's counts) as JSON; exits 1 when an invocation fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import mimetypes
 import os
 import platform
 import subprocess
@@ -33,14 +39,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from local.bootstrap import Settings
 from local.processes import free_port, listening, moto_server, stop, wait_for
-from local.relay import FUNCTION_DIR, function_env
+from local.relay import FUNCTION_DIR, FUNCTIONS, SHARED_DIR, function_env
 from local.resources import ensure_bucket, ensure_table
 
 SAM_CLI = "aws-sam-cli==1.170.0"  # the Makefile and docs pin it too (tests/local/test_invoke.py)
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
-INVOKE_TIMEOUT = 60  # the function's own timeout is 30 s; the first call also imports it
+INVOKE_TIMEOUT = 60  # the functions' own timeouts are 30 s and 60 s
+CHOICES = {"indexer": "MediaIndexerFunction", "deriver": "MediaDeriverFunction"}
+_IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+
+
+def sample_body(key: str) -> bytes:
+    """What an upload to `key` could have held: a 1200 x 800 image for an image name."""
+    image_format = _IMAGE_FORMATS.get(Path(key).suffix.lower())
+    if image_format is None:
+        return b"sample"
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), (90, 140, 200)).save(buffer, format=image_format)
+    return buffer.getvalue()
 
 
 def find_rie() -> Path:
@@ -84,12 +104,16 @@ def put_created_objects(settings: Settings, event: dict[str, Any]) -> None:
             continue  # a malformed record: the handler will say so
         if bucket != settings.bucket:
             continue
-        s3.put_object(Bucket=bucket, Key=key, Body=b"sample", ContentType="image/jpeg")
+        content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        s3.put_object(Bucket=bucket, Key=key, Body=sample_body(key), ContentType=content_type)
 
 
 @contextmanager
-def emulator(rie: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """The emulator running the handler; yields its invocation URL."""
+def emulator(
+    rie: Path, env: dict[str, str], log_path: Path, function_dir: Path = FUNCTION_DIR
+) -> Iterator[str]:
+    """The emulator running the function's handler; yields its invocation URL."""
+    env = {**env, "LAMBDA_TASK_ROOT": str(function_dir), "PYTHONPATH": str(SHARED_DIR)}
     port, runtime_port = free_port(), free_port()
     command = [
         str(rie),
@@ -104,7 +128,7 @@ def emulator(rie: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
     ]
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - the emulator binary and our interpreter
-            command, cwd=FUNCTION_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=function_dir, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         wait_for(lambda: listening(port) or process.poll() is not None, 30, "the emulator")
@@ -123,6 +147,7 @@ def invoke(url: str, event: bytes) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--function", choices=CHOICES, default="indexer", help="which function")
     parser.add_argument("--rie", type=Path, help="the emulator binary (default: from the wheel)")
     parser.add_argument(
         "--prepare", action="store_true", help="create the bucket, table and event objects"
@@ -139,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             if prepare:  # what the handler reads and writes; no queue (nothing relays here)
                 ensure_bucket(settings.client("s3"), settings.bucket, settings.region)
                 ensure_table(settings.client("dynamodb"), settings.table)
+            function_dir, service = FUNCTIONS[CHOICES[args.function]]
             env = {**os.environ, **function_env(settings), "AWS_ENDPOINT_URL": url}
-            env["LAMBDA_TASK_ROOT"] = str(FUNCTION_DIR)
-            with emulator(rie, env, logs / "emulator.log") as invoke_url:
+            env["POWERTOOLS_SERVICE_NAME"] = service
+            with emulator(rie, env, logs / "emulator.log", function_dir) as invoke_url:
                 for path in args.events:
                     body = path.read_bytes()
                     if prepare:

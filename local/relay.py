@@ -1,10 +1,11 @@
-"""Relay the local bucket's S3 notifications from SQS to the real indexer handler.
+"""Relay the local bucket's S3 notifications from SQS to the real pipeline handlers.
 
-What Lambda's S3 trigger does on AWS, done here without Docker: long-poll the queue that
-local.bootstrap wired to the bucket, call functions/media_indexer/app.py's `handler` with each
-message body (an S3 event in the Lambda shape) and a Lambda-like context, and delete a message
-only after the handler returned. A failed message stays on the queue and is retried after the
-visibility timeout, then lands in the dead-letter queue, as with an asynchronous Lambda.
+What Lambda's S3 triggers do on AWS, done here without Docker: long-poll the queue that
+local.bootstrap wired to the bucket, call the `handler` of each function in FUNCTIONS (the
+indexer, then the deriver) with each message body (an S3 event in the Lambda shape) and a
+Lambda-like context, and delete a message only after every handler returned. A failed message
+stays on the queue and is retried (by both functions: each is idempotent) after the visibility
+timeout, then lands in the dead-letter queue, as with an asynchronous Lambda.
 
     AWS_ENDPOINT_URL=http://127.0.0.1:5000 uv run --frozen python -m local.relay
 
@@ -23,7 +24,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,14 @@ from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from local.bootstrap import Settings
 
-FUNCTION_DIR = Path(__file__).resolve().parent.parent / "functions" / "media_indexer"
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+# Every function's code folder and Powertools service name; SHARED_DIR is their layer.
+FUNCTIONS = {
+    "MediaIndexerFunction": (FUNCTIONS_DIR / "media_indexer", "media-indexer"),
+    "MediaDeriverFunction": (FUNCTIONS_DIR / "media_deriver", "media-deriver"),
+}
+FUNCTION_DIR = FUNCTIONS["MediaIndexerFunction"][0]
+SHARED_DIR = FUNCTIONS_DIR / "shared"
 log = logging.getLogger("relay")
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -58,16 +66,36 @@ class LambdaContext:
         return max(0, int((self.timeout_seconds - elapsed) * 1000))
 
 
-def load_handler(function_dir: Path = FUNCTION_DIR) -> Handler:
-    """Import the function's app.py as Lambda does: its folder first on sys.path."""
-    sys.path.insert(0, str(function_dir))
-    spec = importlib.util.spec_from_file_location("media_indexer_app", function_dir / "app.py")
+def load_handler(function_dir: Path = FUNCTION_DIR, service: str | None = None) -> Handler:
+    """Import the function's app.py as Lambda does: its folder and its layer on sys.path.
+
+    The modules of one function have names no other function uses (`indexing`; `renditions`,
+    `deriving`), and each app.py is loaded as `<folder>_app`, so both live in one process.
+    Powertools reads its service name when app.py creates the Logger: `service` is set then.
+    """
+    for folder in (SHARED_DIR, function_dir):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    name = f"{function_dir.name}_app"
+    spec = importlib.util.spec_from_file_location(name, function_dir / "app.py")
     if spec is None or spec.loader is None:
         raise ImportError(f"no app.py in {function_dir}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    previous = os.environ.get("POWERTOOLS_SERVICE_NAME")
+    if service:
+        os.environ["POWERTOOLS_SERVICE_NAME"] = service
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if previous is not None:
+            os.environ["POWERTOOLS_SERVICE_NAME"] = previous
     return module.handler
+
+
+def load_handlers() -> dict[str, Handler]:
+    """Every function's handler, by function name, in the order they run."""
+    return {name: load_handler(folder, service) for name, (folder, service) in FUNCTIONS.items()}
 
 
 def function_env(settings: Settings) -> dict[str, str]:
@@ -93,8 +121,10 @@ class _Interrupted(BaseException):
 
 
 class Relay:
-    def __init__(self, sqs: Any, queue_url: str, handler: Handler, *, wait_seconds: int = 10):
-        self.sqs, self.queue_url, self.handler = sqs, queue_url, handler
+    def __init__(
+        self, sqs: Any, queue_url: str, handlers: Mapping[str, Handler], *, wait_seconds: int = 10
+    ):
+        self.sqs, self.queue_url, self.handlers = sqs, queue_url, dict(handlers)
         self.wait_seconds = wait_seconds
         self.stopping = threading.Event()
         self._idle = False
@@ -106,7 +136,7 @@ class Relay:
             raise _Interrupted
 
     def run(self) -> None:
-        log.info("relaying %s to the media indexer", self.queue_url)
+        log.info("relaying %s to %s", self.queue_url, ", ".join(self.handlers))
         try:
             while not self.stopping.is_set():
                 for message in self._receive():
@@ -143,13 +173,17 @@ class Relay:
             bucket = body.get("Bucket")
             log.info("message %s: s3:TestEvent for bucket %s, skipped", message_id, bucket)
         else:
-            try:
-                result = self.handler(body, LambdaContext())
-            except Exception:
-                log.exception("message %s: handler failed; it stays queued for a retry", message_id)
-                return False
-            records = len(body.get("Records", []))
-            log.info("message %s: %d record(s) -> %s", message_id, records, result)
+            records = body.get("Records")
+            count = len(records) if isinstance(records, list) else 0
+            for name, handler in self.handlers.items():
+                try:
+                    result = handler(body, LambdaContext(function_name=name))
+                except Exception:
+                    log.exception(
+                        "message %s: %s failed; it stays queued for a retry", message_id, name
+                    )
+                    return False
+                log.info("message %s: %s, %d record(s) -> %s", message_id, name, count, result)
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return True
 
@@ -177,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault(name, value)
     sqs = settings.client("sqs")
     url = queue_url(sqs, settings.queue, args.wait)
-    relay = Relay(sqs, url, load_handler(), wait_seconds=args.poll)
+    relay = Relay(sqs, url, load_handlers(), wait_seconds=args.poll)
     signal.signal(signal.SIGINT, relay.on_signal)
     signal.signal(signal.SIGTERM, relay.on_signal)
     relay.run()

@@ -1,7 +1,8 @@
 """Lambda entry point: S3 events in, the media index (DynamoDB) kept in step.
 
 Thin on purpose: Powertools wiring, the record loop and the one S3 call (HeadObject, for the
-content type S3 events do not carry). The rules live in `indexing.py` and `records.py`.
+content type S3 events do not carry). The rules live in `indexing.py` and in `s3records`, the
+record parser shared with the deriver (functions/shared/, deployed as a layer).
 Configuration: MEDIA_INDEX_TABLE, POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE and,
 locally, AWS_ENDPOINT_URL (read by boto3 itself).
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 import boto3
 import indexing
-import records
+import s3records
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
@@ -69,8 +70,8 @@ def _index_record(raw: Any, context: LambdaContext) -> str:
     request_id = response.get("x-amz-request-id") if isinstance(response, dict) else None
     logger.set_correlation_id(request_id or context.aws_request_id)
     try:
-        media = records.parse_record(raw)
-    except indexing.MalformedRecord as exc:
+        media = s3records.parse_record(raw)
+    except s3records.MalformedRecord as exc:
         logger.warning("Skipped a record", extra={"reason": str(exc)})
         return "skipped"
     logger.append_keys(object_key=media.key, event_name=media.event_name)
@@ -93,7 +94,7 @@ def _index_record(raw: Any, context: LambdaContext) -> str:
         logger.remove_keys(["object_key", "event_name"])
 
 
-def _content_type(media: records.MediaEvent) -> str | None:
+def _content_type(media: s3records.S3ObjectEvent) -> str | None:
     """The object's Content-Type; LookupError when the object (version) no longer exists."""
     _, s3 = _clients()
     params = {"Bucket": media.bucket, "Key": media.key}

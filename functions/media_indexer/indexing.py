@@ -1,30 +1,36 @@
-"""The media index's pure core: key decoding, sequencer order and the conditional write.
+"""The media index's conditional write: every S3 object, in event order.
 
 No AWS client is created here; the table is passed in, so every rule is testable against any
-DynamoDB (moto in the tests, the real one on Lambda). Records are parsed in `records.py`.
+DynamoDB (moto in the tests, the real one on Lambda). Records are parsed by the shared
+`s3records` package (functions/shared/, the pipeline's layer).
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus
+from typing import Any
 
 from botocore.exceptions import ClientError
-
-if TYPE_CHECKING:
-    from records import MediaEvent
+from s3records import S3ObjectEvent, sequencer_order
 
 # Applied only when the event is newer than what the item holds: by sequencer when both have
-# one, otherwise by event time (moto's events carry no sequencer).
+# one, otherwise by event time (moto's events carry no sequencer). An item without `time_order`
+# holds no event yet: at most the renditions the deriver recorded before the indexer ran.
 _NEWER = (
-    "attribute_not_exists(#id) OR #seq < :seq OR (attribute_not_exists(#seq) AND #time < :time)"
+    "attribute_not_exists(#time) OR #seq < :seq OR (attribute_not_exists(#seq) AND #time < :time)"
 )
-_NEWER_WITHOUT_SEQUENCER = "attribute_not_exists(#id) OR #time < :time"
-
-
-class MalformedRecord(ValueError):
-    """A record this indexer cannot interpret; logged and skipped, never retried."""
+_NEWER_WITHOUT_SEQUENCER = "attribute_not_exists(#time) OR #time < :time"
+# What a create sets when known and removes when not (the item may hold an older version's).
+_OPTIONAL = (
+    "owner",
+    "kind",
+    "size",
+    "etag",
+    "content_type",
+    "version_id",
+    "sequencer",
+    "seq_order",
+)
 
 
 class Outcome(enum.StrEnum):
@@ -33,42 +39,18 @@ class Outcome(enum.StrEnum):
     STALE = "stale"
 
 
-def decode_key(raw: str) -> str:
-    """Decode an S3 event key: `+` is a space, `%XX` are UTF-8 bytes (`%2B` is `+`)."""
-    return unquote_plus(raw, encoding="utf-8", errors="strict")
-
-
-def sequencer_order(sequencer: str) -> str:
-    """Map an S3 `sequencer` to a string whose plain ordering is the event order.
-
-    S3's rule (user guide, "Event message structure"): sequencers of one key may differ in
-    length; right-pad the shorter with zeros, then compare lexicographically. Padding with `0`,
-    the smallest hex digit, orders exactly like dropping trailing zeros and comparing the rest,
-    so this form works in a DynamoDB condition without knowing the other value's length.
-    (Older guide versions said "left pad"; the current guide and AWS's Go and Rust event
-    libraries say right-pad.)
-    """
-    digits = sequencer.strip().upper()
-    if not digits or any(c not in "0123456789ABCDEF" for c in digits):
-        raise MalformedRecord(f"not a hexadecimal sequencer: {sequencer!r}")
-    return "S" + digits.rstrip("0")  # the prefix keeps an all-zero sequencer non-empty
-
-
-def is_newer_sequencer(candidate: str, stored: str) -> bool:
-    """True when `candidate` happened after `stored` (both raw S3 sequencers of one key)."""
-    return sequencer_order(candidate) > sequencer_order(stored)
-
-
-def apply_event(table: Any, event: MediaEvent, *, content_type: str | None = None) -> Outcome:
+def apply_event(table: Any, event: S3ObjectEvent, *, content_type: str | None = None) -> Outcome:
     """Write `event` to the index if it is newer than the stored state of its key.
 
-    A create replaces the item; a removal turns it into a tombstone (kept, so that a late and
-    older create cannot bring the entry back). Returns STALE for an event that is older than or
-    equal to the stored one (duplicates, reordering). Any other DynamoDB error propagates, so
-    Lambda retries; retrying is safe because every write is conditional.
+    A create sets the item's attributes (keeping the deriver's `renditions`); a removal turns
+    it into a tombstone (kept, so that a late and older create cannot bring the entry back).
+    Owner and kind are absent for a key outside `media/<kind>/<user id>/`: such an item is
+    listed by a scan (staff), never under a user in the owner index. Returns STALE for an
+    event that is older than or equal to the stored one (duplicates, reordering). Any other
+    DynamoDB error propagates, so Lambda retries; retrying is safe: every write is conditional.
     """
     values: dict[str, Any] = {":time": f"{event.event_time}#{int(event.removal)}"}
-    names = {"#id": "id", "#time": "time_order"}
+    names = {"#time": "time_order"}
     condition = _NEWER_WITHOUT_SEQUENCER
     if event.sequencer is not None:
         values[":seq"] = sequencer_order(event.sequencer)
@@ -76,8 +58,6 @@ def apply_event(table: Any, event: MediaEvent, *, content_type: str | None = Non
         condition = _NEWER
     attributes: dict[str, Any] = {
         "bucket": event.bucket,
-        "owner": event.owner,
-        "kind": event.kind,
         "event_time": event.event_time,
         "event_name": event.event_name,
         "deleted": event.removal,
@@ -85,21 +65,17 @@ def apply_event(table: Any, event: MediaEvent, *, content_type: str | None = Non
     }
     if event.sequencer is not None:
         attributes |= {"sequencer": event.sequencer, "seq_order": values[":seq"]}
-    if event.version_id is not None:
-        attributes["version_id"] = event.version_id
+    known = {"owner": event.owner, "kind": event.kind, "version_id": event.version_id}
+    attributes |= {k: v for k, v in known.items() if v is not None}
     try:
         if event.removal:
             _write_tombstone(table, event.key, attributes, names, values, condition)
             return Outcome.REMOVED
-        item = {"id": event.key, "created_at": event.event_time, **attributes}
+        created = {"created_at": event.event_time, **attributes}
         optional = {"size": event.size, "etag": event.etag, "content_type": content_type}
-        item |= {k: v for k, v in optional.items() if v is not None}
-        table.put_item(
-            Item=item,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        created |= {k: v for k, v in optional.items() if v is not None}
+        gone = [name for name in _OPTIONAL if name not in created] + ["deleted_at"]
+        _update(table, event.key, created, gone, names, values, condition)
         return Outcome.CREATED
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
@@ -117,15 +93,30 @@ def _write_tombstone(
 ) -> None:
     """Mark `key` deleted, keeping what the create recorded (size, type, created_at)."""
     attributes = {**attributes, "deleted_at": attributes["event_time"]}
-    sets = []
+    # Ordered by time from now on when the removal has no sequencer; drop a stale one.
+    gone = [] if "sequencer" in attributes else ["sequencer", "seq_order"]
+    _update(table, key, attributes, gone, names, values, condition)
+
+
+def _update(
+    table: Any,
+    key: str,
+    attributes: dict[str, Any],
+    gone: list[str],
+    names: dict[str, str],
+    values: dict[str, Any],
+    condition: str,
+) -> None:
+    """One conditional UpdateItem: SET `attributes`, REMOVE `gone`, other attributes kept."""
+    sets, removes = [], []
     for i, (name, value) in enumerate(attributes.items()):
-        names.setdefault(f"#a{i}", name)
+        names[f"#a{i}"] = name
         values[f":a{i}"] = value
         sets.append(f"#a{i} = :a{i}")
-    expression = "SET " + ", ".join(sets)
-    if "sequencer" not in attributes:  # ordered by time from now on; drop a stale sequencer
-        names |= {"#rs": "sequencer", "#ro": "seq_order"}
-        expression += " REMOVE #rs, #ro"
+    for i, name in enumerate(gone):
+        names[f"#r{i}"] = name
+        removes.append(f"#r{i}")
+    expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     table.update_item(
         Key={"id": key},
         UpdateExpression=expression,

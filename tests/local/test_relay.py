@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from local.bootstrap import Settings, bootstrap
 from local.relay import LambdaContext, Relay
@@ -57,11 +59,17 @@ def relay_process(settings: Settings, tmp_path: Path) -> Iterator[tuple[subproce
             process.wait()
 
 
-def test_put_is_indexed_and_delete_leaves_a_tombstone(
+def jpeg(size: tuple[int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_put_is_indexed_derived_and_delete_leaves_a_tombstone(
     settings: Settings, relay_process: tuple[subprocess.Popen, Path]
 ) -> None:
     process, log = relay_process
-    wait_for(lambda: "to the media indexer" in log.read_text(), timeout=30)  # relay is polling
+    wait_for(lambda: "MediaDeriverFunction" in log.read_text(), timeout=30)  # relay is polling
     s3 = settings.client("s3")
     table = settings.client("dynamodb")
     key = f"media/images/5/{uuid.uuid4().hex} photo+café.jpg"
@@ -69,7 +77,7 @@ def test_put_is_indexed_and_delete_leaves_a_tombstone(
     def item() -> dict[str, Any] | None:
         return table.get_item(TableName=settings.table, Key={"id": {"S": key}}).get("Item")
 
-    s3.put_object(Bucket=settings.bucket, Key=key, Body=b"\xff\xd8\xff", ContentType="image/jpeg")
+    s3.put_object(Bucket=settings.bucket, Key=key, Body=jpeg((1000, 500)), ContentType="image/jpeg")
     created, latency = wait_for(item)
     print(f"\nput -> index entry in {latency:.2f} s")
     assert latency < 2  # the bound for upload -> index entry
@@ -77,6 +85,15 @@ def test_put_is_indexed_and_delete_leaves_a_tombstone(
     assert created["kind"] == {"S": "images"}
     assert created["content_type"] == {"S": "image/jpeg"}
     assert created["deleted"] == {"BOOL": False}
+
+    # The deriver ran on the same message: renditions under derived/, recorded on the item.
+    derived, latency = wait_for(lambda: (i := item()) and "renditions" in i and i)
+    print(f"put -> renditions recorded in {latency:.2f} s")
+    keys = [r["M"]["key"]["S"] for r in derived["renditions"]["L"]]
+    prefix = "derived/" + key.removeprefix("media/") + "/"
+    assert keys == [prefix + "full.jpg", prefix + "480w.webp", prefix + "960w.webp"]
+    head = s3.head_object(Bucket=settings.bucket, Key=prefix + "480w.webp")
+    assert head["ContentType"] == "image/webp"
 
     s3.delete_object(Bucket=settings.bucket, Key=key)
     tombstone, _ = wait_for(lambda: (i := item()) and i["deleted"] == {"BOOL": True} and i)
@@ -113,14 +130,14 @@ def test_failed_handler_leaves_the_message_for_a_retry(settings: Settings, queue
     def failing(event: dict[str, Any], context: LambdaContext) -> None:
         raise RuntimeError("DynamoDB throttled")
 
-    relay = Relay(settings.client("sqs"), queue, failing, wait_seconds=1)
+    relay = Relay(settings.client("sqs"), queue, {"F": failing}, wait_seconds=1)
     message = receive_one(settings, queue, json.dumps({"Records": []}))
     assert relay.handle(message) is False
     assert queue_depth(settings, queue) == 1  # in flight, back after the visibility timeout
 
 
 def test_unreadable_message_is_not_deleted(settings: Settings, queue: str) -> None:
-    relay = Relay(settings.client("sqs"), queue, lambda e, c: None, wait_seconds=1)
+    relay = Relay(settings.client("sqs"), queue, {"F": lambda e, c: None}, wait_seconds=1)
     assert relay.handle(receive_one(settings, queue, "not json")) is False
     assert queue_depth(settings, queue) == 1
 
@@ -129,7 +146,8 @@ def test_handled_message_is_deleted_and_gets_a_lambda_context(
     settings: Settings, queue: str
 ) -> None:
     calls: list[tuple[dict[str, Any], LambdaContext]] = []
-    relay = Relay(settings.client("sqs"), queue, lambda e, c: calls.append((e, c)), wait_seconds=1)
+    handlers = {"F": lambda e, c: calls.append((e, c))}
+    relay = Relay(settings.client("sqs"), queue, handlers, wait_seconds=1)
     assert relay.handle(receive_one(settings, queue, json.dumps({"Records": []})))
     assert queue_depth(settings, queue) == 0
     [(event, context)] = calls

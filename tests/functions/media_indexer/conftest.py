@@ -1,139 +1,29 @@
-"""Fixtures for the media indexer: its modules, sample events, a Lambda context, moto AWS.
-
-The function's modules import each other by plain name (`import indexing`), as Lambda loads
-them from the package root. Here they are loaded once from functions/media_indexer/ and kept in
-sys.modules only under unique names (`media_indexer_app`, ...), so nothing called `app` or
-`indexing` leaks into the rest of the suite.
-"""
+"""Fixtures for the media indexer: its modules, loaded as on Lambda (tests/functions/conftest.py
+holds the sample events, the Lambda context and moto's AWS)."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import mimetypes
 import sys
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
+import s3records
 
-ROOT = Path(__file__).resolve().parents[3]
-FUNCTION_DIR = ROOT / "functions" / "media_indexer"
-EVENTS_DIR = ROOT / "events"
-TABLE = "media-index-test"
-BUCKET = "cblog-media-local"  # the bucket the sample events name
-
-
-def _load_function_modules(*names: str) -> None:
-    saved = {name: sys.modules.pop(name, None) for name in ("indexing", "records", "app")}
-    for name in ("indexing", "records"):  # siblings already loaded, visible by plain name
-        if f"media_indexer_{name}" in sys.modules:
-            sys.modules[name] = sys.modules[f"media_indexer_{name}"]
-    try:
-        for name in names:
-            spec = importlib.util.spec_from_file_location(
-                f"media_indexer_{name}", FUNCTION_DIR / f"{name}.py"
-            )
-            assert spec is not None
-            assert spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = sys.modules[name] = module
-            spec.loader.exec_module(module)
-    finally:
-        for name, previous in saved.items():
-            if previous is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = previous
-
+from tests.functions.conftest import BUCKET, load_function_modules
 
 # The pure core now; app.py on first use, once the environment Lambda would set is in place
 # (Powertools reads it when the module creates its Logger, Tracer and Metrics).
-_load_function_modules("indexing", "records")
-
-
-@dataclass
-class FakeLambdaContext:
-    """What Lambda passes as `context` (mocked: Lambda itself does not run here)."""
-
-    function_name: str = "MediaIndexerFunction"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:MediaIndexer"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-def read_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS_DIR / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def load_event() -> Callable[[str], dict[str, Any]]:
-    """`load_event("s3_put.json")` -> the parsed sample event from events/."""
-    return read_event
-
-
-@pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Dummy credentials and the function's environment; never a real endpoint."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "MEDIA_INDEX_TABLE": TABLE,
-        "POWERTOOLS_SERVICE_NAME": "media-indexer",
-        "POWERTOOLS_METRICS_NAMESPACE": "cblog",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-
-
-def create_index_table(dynamodb: Any, name: str = TABLE) -> Any:
-    """The index table exactly as local.bootstrap (and template.yaml) define it."""
-    if str(ROOT) not in sys.path:
-        sys.path.append(str(ROOT))  # `local` is a package at the repository root
-    from local.resources import INDEX_TABLE
-
-    dynamodb.create_table(TableName=name, **INDEX_TABLE)
-    return boto3.resource("dynamodb").Table(name)
-
-
-@pytest.fixture
-def new_index_table() -> Callable[..., Any]:
-    """Create the index table in whichever moto context is active."""
-    return create_index_table
-
-
-@pytest.fixture
-def table(aws_env: None) -> Iterator[Any]:
-    """The index table and the media bucket in moto's in-process AWS."""
-    with mock_aws():
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        yield create_index_table(boto3.client("dynamodb"))
+load_function_modules("media_indexer", ("indexing",), "indexing")
 
 
 @pytest.fixture
 def app(table: Any) -> Iterator[Any]:
     """The handler module, its cached AWS clients reset for this test's moto."""
     if "media_indexer_app" not in sys.modules:
-        _load_function_modules("app")
+        load_function_modules("media_indexer", ("indexing",), "app")
     module = sys.modules["media_indexer_app"]
     module._clients.cache_clear()
     yield module
@@ -146,10 +36,9 @@ def s3_objects(table: Any) -> Callable[[dict[str, Any]], None]:
 
     def put(event: dict[str, Any]) -> None:
         s3 = boto3.client("s3")
-        indexing = sys.modules["media_indexer_indexing"]
         for record in event.get("Records", []):
             if record["eventName"].startswith("ObjectCreated:"):
-                key = indexing.decode_key(record["s3"]["object"]["key"])
+                key = s3records.decode_key(record["s3"]["object"]["key"])
                 content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
                 s3.put_object(Bucket=BUCKET, Key=key, Body=b"x", ContentType=content_type)
 

@@ -12,6 +12,8 @@ ZERO = {"created": 0, "removed": 0, "stale": 0, "skipped": 0}
 EXPECTED = {
     "s3_put.json": {**ZERO, "created": 1},
     "s3_put_encoded_key.json": {**ZERO, "created": 1},
+    "s3_put_outside_layout.json": {**ZERO, "created": 1},
+    "s3_put_derived_rendition.json": {**ZERO, "created": 1},  # owner and kind unknown
     "s3_delete.json": {**ZERO, "removed": 1},
     "s3_multi_record.json": {**ZERO, "created": 3, "removed": 1},
     "s3_test_event.json": {**ZERO, "skipped": 1},

@@ -106,11 +106,42 @@ def test_malformed_record_is_skipped_and_the_rest_indexed(
 ) -> None:
     event = load_event("s3_multi_record.json")
     s3_objects(event)
-    event["Records"][0]["s3"]["object"]["key"] = "profile.jpg"  # the original app's layout
     del event["Records"][1]["eventTime"]
+    event["Records"][2]["eventName"] = "ObjectTagging:Put"
     event["Records"].append("not a record")
     result = app.handler(event, lambda_context)
     assert result == {"created": 1, "removed": 1, "stale": 0, "skipped": 3}
+
+
+def test_object_outside_the_layout_is_indexed_with_owner_and_kind_unknown(
+    app: Any, table: Any, s3_objects: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    event = load_event("s3_put_outside_layout.json")
+    s3_objects(event)
+    assert app.handler(event, lambda_context)["created"] == 1
+    item = table.get_item(Key={"id": "restore/2026-11/profile photo.jpg"})["Item"]
+    assert "owner" not in item
+    assert "kind" not in item
+    assert (item["size"], item["content_type"]) == (48213, "image/jpeg")
+    # Listed by a scan (staff's "all media"), under no user in the owner index.
+    everyone = table.scan(IndexName="owner-index")["Items"]
+    assert all(i["id"] != item["id"] for i in everyone)
+
+
+def test_renditions_recorded_before_the_create_survive_it(
+    app: Any, table: Any, s3_objects: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    # The deriver may record an image's renditions before the indexer has seen its create.
+    table.update_item(
+        Key={"id": PUT_KEY},
+        UpdateExpression="SET renditions = :r",
+        ExpressionAttributeValues={":r": {"480": "derived/x/480.webp"}},
+    )
+    event = load_event("s3_put.json")
+    s3_objects(event)
+    assert app.handler(event, lambda_context)["created"] == 1
+    item = table.get_item(Key={"id": PUT_KEY})["Item"]
+    assert (item["renditions"], item["owner"]) == ({"480": "derived/x/480.webp"}, "42")
 
 
 def test_create_of_an_object_already_gone_is_stale(

@@ -10,7 +10,7 @@ import media_indexer_indexing as indexing
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from media_indexer_records import MediaEvent
+from s3records import S3ObjectEvent as MediaEvent
 
 KEY = "media/videos/42/c9f0f895fb98ab9159f51fd0297e236d.mp4"
 Outcome = indexing.Outcome

@@ -1,4 +1,4 @@
-"""Parsing one S3 record: what is indexed, what is refused."""
+"""Parsing one S3 record (the shared layer): what is read, what is refused."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-import media_indexer_records as records
 import pytest
-from media_indexer_indexing import MalformedRecord
+import s3records as records
+from s3records import MalformedRecord
 
 
 @pytest.fixture
@@ -43,6 +43,7 @@ def test_lifecycle_expiration_is_a_removal(put_record: dict[str, Any]) -> None:
         ("media/videos/7/b.mp4", "videos", "7"),
         ("media/avatars/9/c.webp", "avatars", "9"),
         ("media/images/42/nested/d.jpg", "images", "42"),
+        ("incoming/videos/7/e.mp4", "videos", "7"),  # a direct upload before it is attached
     ],
 )
 def test_parse_key_reads_kind_and_owner(key: str, kind: str, owner: str) -> None:
@@ -57,11 +58,18 @@ def test_parse_key_reads_kind_and_owner(key: str, kind: str, owner: str) -> None
         "media/images//a.jpg",
         "media/docs/42/a.pdf",
         "x/images/4/a",
+        "derived/images/42/a.jpg/480.webp",
     ],
 )
-def test_keys_outside_the_layout_are_malformed(key: str) -> None:
-    with pytest.raises(MalformedRecord):
-        records.parse_key(key)
+def test_keys_outside_the_layout_have_no_owner_or_kind(key: str) -> None:
+    assert records.parse_key(key) == (None, None)
+
+
+def test_record_outside_the_layout_is_still_an_object(put_record: dict[str, Any]) -> None:
+    put_record["s3"]["object"]["key"] = "restore/2026/old+photo.jpg"
+    event = records.parse_record(put_record)
+    assert (event.key, event.owner, event.kind) == ("restore/2026/old photo.jpg", None, None)
+    assert event.size == 48213
 
 
 def _without(record: dict[str, Any], *path: str) -> dict[str, Any]:

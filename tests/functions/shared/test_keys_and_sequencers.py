@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, quote_plus
 
-import media_indexer_indexing as indexing
 import pytest
+import s3records as indexing
 from hypothesis import given
 from hypothesis import strategies as st
 
