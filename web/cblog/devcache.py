@@ -17,7 +17,11 @@ FALLBACK = "locmemcache://"
 def redis_answers(url: str, *, timeout: float = 0.3) -> str | None:
     """``None`` when the Redis server at ``url`` answers PING, else why it does not."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client = redis.Redis.from_url(
+            url.partition("?")[0],  # the query holds Django's options (key_prefix=...)
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+        )
         try:
             client.ping()
         finally:
