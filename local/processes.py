@@ -5,6 +5,8 @@ Shared by the local pipeline's tests, the end-to-end test and the measurement sc
 
 from __future__ import annotations
 
+import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,10 +20,21 @@ from typing import IO
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    From ``CBLOG_PORT_RANGE`` (e.g. ``18500-18599``) when set, so that people sharing a machine
+    keep out of each other's way; else one the system picks.
+    """
+    first, _, last = os.environ.get("CBLOG_PORT_RANGE", "").partition("-")
+    candidates = range(int(first), int(last) + 1) if last else [0]
+    for port in random.sample(candidates, len(candidates)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in CBLOG_PORT_RANGE={first}-{last}")
 
 
 def listening(port: int) -> bool:

@@ -6,6 +6,8 @@
 - ``make_image(format=..., size=..., name=..., exif=...)``: a real image upload built by Pillow;
   ``image_file``: a small JPEG upload.
 - ``media_root``: points MEDIA_ROOT at a per-test temporary folder and returns it.
+- ``redis_server``, ``redis_cache_url``, ``redis_cache``: the test Redis (``TEST_REDIS_URL``),
+  a ``CACHE_URL`` with a key prefix of the test's own, and Django's cache pointed at it.
 
 Every response any web test gets from the test client is checked: one that sets a cookie must
 never be cacheable by a shared cache (``assert_not_shared_with_cookies``).
@@ -15,17 +17,21 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
 from PIL import Image
 
+from cblog.devcache import redis_answers
 from cblog.users.models import User
 
 PASSWORD = "correct-horse-battery-staple"  # passes every configured password validator
@@ -155,3 +161,48 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     """A per-test MEDIA_ROOT, so files a test writes (or deletes) are its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """``TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/15``) once it answers.
+
+    Without a Redis server the tests that need one skip with the reason, except in CI
+    (``CI=true``, where ``.ci/run`` starts one): there they fail. Tests never flush the
+    database; each gets its own key prefix (see ``redis_cache_url``).
+    """
+    problem = redis_answers(REDIS_URL, timeout=2)
+    if problem:
+        message = f"no Redis at {REDIS_URL} ({problem}); set TEST_REDIS_URL or start redis-server"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_cache_url(redis_server: str) -> Iterator[str]:
+    """A ``CACHE_URL`` on the test Redis with a key prefix of this test's own, deleted after."""
+    prefix = f"cblog-test-{uuid.uuid4().hex[:12]}"
+    yield f"{redis_server}?key_prefix={prefix}"
+    client = redis.Redis.from_url(redis_server)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def redis_cache(settings: Any, redis_cache_url: str) -> str:
+    """Django's default cache is the test Redis (as with ``CACHE_URL=redis://...``)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_cache_url.partition("?")[0],
+            "KEY_PREFIX": redis_cache_url.partition("key_prefix=")[2],
+        }
+    }
+    return redis_cache_url

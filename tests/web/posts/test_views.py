@@ -50,17 +50,6 @@ def test_category_and_tag_pages_filter(make_post, client, category):
     assert client.get(reverse("posts:tag", args=["nothing"])).status_code == 404
 
 
-def test_search_matches_title_and_body_words(make_post, client):
-    make_post(title="Mountain hiking", body="boots")
-    make_post(title="Sourdough", body="flour and water in the mountain hut")
-    make_post(title="Unrelated", body="nothing")
-    found = client.get(reverse("posts:search"), {"q": "mountain"}).context["page_obj"]
-    assert {p.title for p in found} == {"Mountain hiking", "Sourdough"}
-    both = client.get(reverse("posts:search"), {"q": "mountain boots"}).context["page_obj"]
-    assert [p.title for p in both] == ["Mountain hiking"]
-    assert not client.get(reverse("posts:search")).context["page_obj"].object_list
-
-
 def test_drafts_and_scheduled_posts_are_visible_to_their_author_only(
     make_post, user, client, client_logged_in, make_user, future
 ):

@@ -8,17 +8,21 @@ cookie are never served from, nor stored in, the cache: personal pages stay pers
 
 The cache is Django's default cache: per process unless ``CACHE_URL`` names a shared one, in
 which case a write invalidates the pages of every instance at once. Otherwise another process
-may serve a page up to ``PAGE_CACHE_SECONDS`` old.
+may serve a page up to ``PAGE_CACHE_SECONDS`` old. Which writes invalidate: see
+``cblog.posts.signals``. A shared cache that fails is logged and read as a miss: pages are
+rendered, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -27,6 +31,8 @@ from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
 View = Callable[..., HttpResponse]
+CACHE_ERRORS = (redis.RedisError, OSError)
+logger = logging.getLogger(__name__)
 
 
 def cache_key(request: HttpRequest, namespace: str) -> str | None:
@@ -35,7 +41,11 @@ def cache_key(request: HttpRequest, namespace: str) -> str | None:
         return None
     if personal(request):
         return None
-    generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    try:
+        generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    except CACHE_ERRORS:
+        logger.warning("page cache unavailable: rendering", exc_info=True)
+        return None
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"pagecache:{namespace}:{generation}:{path}"
 
@@ -65,13 +75,20 @@ def cached(namespace: str) -> Callable[[View], View]:
 
 
 def get(key: str | None) -> Any:
-    return cache.get(key) if key else None
+    try:
+        return cache.get(key) if key else None
+    except CACHE_ERRORS:
+        logger.warning("page cache unavailable: rendering", exc_info=True)
+        return None
 
 
 def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
     """Keep a successful, cookie-free response's body (with ``extra`` data) for later hits."""
     if key and response.status_code == 200 and not response.cookies:
-        cache.set(key, (response.content, extra), settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, (response.content, extra), settings.PAGE_CACHE_SECONDS)
+        except CACHE_ERRORS:
+            logger.warning("page cache unavailable: not stored", exc_info=True)
 
 
 def respond(content: bytes) -> HttpResponse:
@@ -87,12 +104,20 @@ def vary(response: HttpResponse) -> HttpResponse:
 
 
 def invalidate() -> None:
-    """Start a new generation once the current transaction commits."""
+    """Start a new generation once the current transaction commits (once per transaction)."""
+    connection = transaction.get_connection()
+    # A cascade deletes many rows in one transaction (and savepoint): one bump is enough.
+    here = set(connection.savepoint_ids)
+    if any(sids == here and func is _bump for sids, func, _ in connection.run_on_commit):
+        return
     transaction.on_commit(_bump)
 
 
 def _bump() -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # evicted: a value never used before starts afresh
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # evicted: a value never used before starts afresh
+            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except CACHE_ERRORS:  # pages expire by themselves within PAGE_CACHE_SECONDS
+        logger.error("page cache unavailable: could not invalidate", exc_info=True)

@@ -5,28 +5,28 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cblog.core import pagecache
+from cblog.core.admin import PageCacheAdminMixin
 from cblog.posts.markdown import plain_excerpt, render_markdown
 from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
 from cblog.posts.services import comment_delete, unique_slug
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PageCacheAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(PageCacheAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PageCacheAdminMixin, admin.ModelAdmin):
     list_display = ("title", "author", "category", "status", "published_at", "view_count")
     list_filter = ("status", "category")
     search_fields = ("title", "body")
@@ -45,11 +45,6 @@ class PostAdmin(admin.ModelAdmin):
         if obj.status == Post.Status.PUBLISHED and obj.published_at is None:
             obj.published_at = timezone.now()
         super().save_model(request, obj, form, change)
-        pagecache.invalidate()
-
-    def delete_model(self, request: HttpRequest, obj: Post) -> None:
-        super().delete_model(request, obj)
-        pagecache.invalidate()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,7 +61,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PageCacheAdminMixin, admin.ModelAdmin):
     """Moderation: comments can be read, edited and deleted; deletion keeps the counter."""
 
     list_display = ("post", "author", "created_at")

@@ -8,3 +8,8 @@ class PostsConfig(AppConfig):
 
     name = "cblog.posts"
     label = "posts"
+
+    def ready(self) -> None:
+        from cblog.posts import signals
+
+        signals.connect()

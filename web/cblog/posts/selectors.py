@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from cblog.posts import search
 from cblog.posts.models import Category, Comment, Like, Post, Tag
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ def post_list(
     author: User | None = None,
     category: Category | None = None,
     tag: Tag | None = None,
-    query: str | None = None,
 ) -> QuerySet[Post]:
     """Published posts, newest first, ready for cards (author and category joined).
 
@@ -37,10 +37,12 @@ def post_list(
         posts = posts.filter(category=category)
     if tag is not None:
         posts = posts.filter(tags=tag)
-    if query:
-        for word in query.split()[:8]:
-            posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
     return posts.order_by("-published_at", "-id")
+
+
+def post_search(*, query: str) -> list[int]:
+    """Ids of the published posts matching ``query``, most relevant first (see ``search``)."""
+    return search.ranked_ids(query)
 
 
 def post_list_for_author(*, author: User) -> QuerySet[Post]:

@@ -222,8 +222,20 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cblog <noreply@localhost>")
 
-# --- Cache: per process unless CACHE_URL names a shared one (redis://...) ----------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# --- Cache: per process unless CACHE_URL names a shared one (redis:// or rediss://) ----------
+CACHE_URL = env("CACHE_URL", default="") or "locmemcache://"
+CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    # Django's own Redis backend (django-environ would pick django-redis if it were installed).
+    # Short timeouts: an unreachable cache costs a request a fraction of a second, never a
+    # hung worker (cblog.core.pagecache renders the page when the cache fails).
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+        "health_check_interval": 30,
+        **CACHES["default"].get("OPTIONS", {}),
+    }
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

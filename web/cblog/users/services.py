@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
-from cblog.core import pagecache
 from cblog.users.models import User
 from cblog.users.selectors import user_email_taken
 
@@ -101,7 +100,6 @@ def profile_update(
             user.save(update_fields=["first_name", "last_name", "email", "bio", "avatar"])
             if old_avatar and old_avatar != (user.avatar.name or ""):
                 transaction.on_commit(lambda: storage.delete(old_avatar))
-            pagecache.invalidate()  # names and avatars show on cached pages
     except Exception as exc:
         # The new file never became part of a saved row: do not leave it behind.
         if new_avatar:
