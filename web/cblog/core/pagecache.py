@@ -3,8 +3,11 @@
 Most traffic is anonymous and reads the same pages. Those responses are cached whole for
 ``PAGE_CACHE_SECONDS`` under a key that includes a content *generation*; every write that
 changes what pages show (a post, a comment, a like, a profile) bumps the generation after its
-transaction commits, so the next read renders afresh. Requests that carry a session or messages
-cookie are never served from, nor stored in, the cache: personal pages stay personal.
+transaction commits, so the next read renders afresh. Requests that carry a live session or a
+messages cookie are never served from, nor stored in, the cache: personal pages stay personal.
+A session cookie the database does not know (expired, or junk) counts as anonymous, and
+tracking parameters (``utm_*``, ``fbclid``, ...) are left out of the key: neither can make a
+reader miss the cache.
 
 The cache is Django's default cache: per process unless ``CACHE_URL`` names a shared one, in
 which case a write invalidates the pages of every instance at once. Otherwise another process
@@ -18,6 +21,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,34 +31,70 @@ from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
 View = Callable[..., HttpResponse]
+# Query parameters that only tell analytics where a reader came from: no page depends on them.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid"}
+    | {"mc_cid", "mc_eid", "_ga", "_gl", "ref_src"}
+)
 
 
-def cache_key(request: HttpRequest, namespace: str) -> str | None:
-    """The cache key for ``request``, or ``None`` when it must not use the cache."""
+def generation() -> int:
+    """The current content generation (a new one after every committed write)."""
+    return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+
+
+def page_path(request: HttpRequest) -> str:
+    """The request's path and query string without tracking parameters (in their order)."""
+    if not request.GET:
+        return request.path
+    kept = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if not (name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES))
+        for value in values
+    ]
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+
+
+def cache_key(request: HttpRequest, namespace: str, *, shared: bool = False) -> str | None:
+    """The cache key for ``request``, or ``None`` when it must not use the cache.
+
+    ``shared``: the view answers every reader alike (a feed), signed in or not.
+    """
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
-    if personal(request):
+    if not shared and personal(request):
         return None
-    generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"pagecache:{namespace}:{generation}:{path}"
+    path = hashlib.sha256(page_path(request).encode()).hexdigest()[:32]
+    return f"pagecache:{namespace}:{generation()}:{path}"
 
 
 def personal(request: HttpRequest) -> bool:
-    """Whether the request carries a session or messages: what it gets is that reader's alone."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    """Whether the request carries messages or a live session: what it gets is that reader's.
+
+    A session cookie is checked against the session store (what authentication would do
+    anyway): an unknown or expired one is anonymous, and SessionMiddleware deletes it.
+    """
+    if "messages" in request.COOKIES:
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    return session is None or bool(session.keys())
 
 
-def cached(namespace: str) -> Callable[[View], View]:
-    """Decorator: serve the view from the page cache for anonymous readers."""
+def cached(namespace: str, *, shared: bool = False) -> Callable[[View], View]:
+    """Decorator: serve the view from the page cache for anonymous readers (for everyone
+    with ``shared``: a view whose answer never depends on the reader)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = cache_key(request, namespace)
+            key = cache_key(request, namespace, shared=shared)
             hit = get(key)
             if hit is not None:
-                return respond(hit[0])
+                return respond(hit[0], hit[2])
             response = view(request, *args, **kwargs)
             store(key, response)
             return vary(response) if key else response
@@ -69,13 +109,15 @@ def get(key: str | None) -> Any:
 
 
 def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
-    """Keep a successful, cookie-free response's body (with ``extra`` data) for later hits."""
+    """Keep a successful, cookie-free response's body and content type (with ``extra`` data)
+    for later hits."""
     if key and response.status_code == 200 and not response.cookies:
-        cache.set(key, (response.content, extra), settings.PAGE_CACHE_SECONDS)
+        entry = (response.content, extra, response["Content-Type"])
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
-def respond(content: bytes) -> HttpResponse:
-    response = HttpResponse(content)
+def respond(content: bytes, content_type: str | None = None) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     vary(response)
     return response
 
@@ -96,3 +138,15 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # evicted: a value never used before starts afresh
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def shared_get(name: str, key: str) -> Any:
+    """A value every reader shares (e.g. a public post), cached in this generation, or None."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return None
+    return cache.get(f"shared:{name}:{generation()}:{key}")
+
+
+def shared_set(name: str, key: str, value: Any) -> None:
+    if settings.FRAGMENT_CACHE_SECONDS:
+        cache.set(f"shared:{name}:{generation()}:{key}", value, settings.FRAGMENT_CACHE_SECONDS)

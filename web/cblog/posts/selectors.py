@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from cblog.core import pagecache
 from cblog.posts.models import Category, Comment, Like, Post, Tag
 
 if TYPE_CHECKING:
@@ -54,9 +55,19 @@ def post_list_for_author(*, author: User) -> QuerySet[Post]:
 
 
 def post_get_visible(*, slug: str, viewer: User | object) -> Post:
-    """The post if ``viewer`` may read it (public, or their own), else 404."""
+    """The post if ``viewer`` may read it (public, or their own), else 404.
+
+    A public post (with author, category and tags) is shared by every reader: it comes from
+    the cache of this content generation when there (no query), and goes there when loaded.
+    """
+    post = pagecache.shared_get("post", slug)
+    if post is not None:
+        return post
     posts = Post.objects.visible_to(viewer).select_related("author", "category")
-    return get_object_or_404(posts.prefetch_related("tags"), slug=slug)
+    post = get_object_or_404(posts.prefetch_related("tags"), slug=slug)
+    if post.is_public:
+        pagecache.shared_set("post", slug, post)
+    return post
 
 
 def post_get_owned(*, slug: str, owner: User) -> Post:
@@ -66,6 +77,15 @@ def post_get_owned(*, slug: str, owner: User) -> Post:
 
 def post_comments(*, post: Post) -> QuerySet[Comment]:
     return post.comments.select_related("author")
+
+
+def post_commenter_ids(*, post: Post) -> frozenset[int]:
+    """Who has commented on ``post`` (cached with the content generation)."""
+    ids = pagecache.shared_get("commenters", str(post.pk))
+    if ids is None:
+        ids = frozenset(post.comments.values_list("author_id", flat=True))
+        pagecache.shared_set("commenters", str(post.pk), ids)
+    return ids
 
 
 def comment_get_deletable(*, pk: int, user: User) -> Comment:
