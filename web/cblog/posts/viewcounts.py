@@ -69,7 +69,10 @@ def write(views: Iterable[View]) -> int:
 class ViewBuffer:
     """One process's pending views and the thread that writes them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, background: bool = True) -> None:
+        """``background``: write every VIEW_FLUSH_SECONDS from a thread; without, only when
+        ``flush`` is called."""
+        self._background = background
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._pending: set[View] = set()
@@ -81,7 +84,7 @@ class ViewBuffer:
                 logger.warning("view buffer full: a view of post %s is not counted", post_id)
                 return
             self._pending.add((post_id, visitor, day))
-            if self._pid != os.getpid():
+            if self._background and self._pid != os.getpid():
                 self._start()
 
     def pending(self) -> int:
