@@ -34,11 +34,11 @@ def test_signed_in_home_costs_session_and_user_only(
     assert b"Signed in as" in response.content
 
 
-def test_signed_in_post_page_costs_session_user_and_like(
+def test_signed_in_post_page_costs_session_and_user_only(
     published, client_logged_in, django_assert_num_queries
 ):
     client_logged_in.get(published.get_absolute_url())
-    with django_assert_num_queries(3):  # session, user, "do I like it": the rest is shared
+    with django_assert_num_queries(2):  # session, user: the rest is shared or cached
         response = client_logged_in.get(published.get_absolute_url())
     assert b"a first comment" in response.content
     assert b"Post comment" in response.content
@@ -89,3 +89,10 @@ def test_a_rejected_comment_shows_its_errors(published, client_logged_in):
     response = client_logged_in.post(url, {"body": ""})
     assert response.status_code == 400
     assert b"field-error" in response.content
+
+
+def test_a_like_shows_at_once(published, client_logged_in, django_capture_on_commit_callbacks):
+    client_logged_in.get(published.get_absolute_url())  # "not liked", cached
+    with django_capture_on_commit_callbacks(execute=True):
+        client_logged_in.post(reverse("posts:like", args=[published.slug]))
+    assert b'aria-pressed="true"' in client_logged_in.get(published.get_absolute_url()).content

@@ -39,9 +39,26 @@ TRACKING_PARAMETERS = frozenset(
 )
 
 
+# The generation as this process last read it: (value, monotonic time). A page asks for it
+# several times (the page, each fragment); one cache read per GENERATION_MEMO_SECONDS does.
+# A write in this process updates it at once; another process's write (through a shared
+# cache) is seen within GENERATION_MEMO_SECONDS.
+GENERATION_MEMO_SECONDS = 0.1
+_memo: tuple[int, float] = (0, 0.0)
+
+
 def generation() -> int:
     """The current content generation (a new one after every committed write)."""
-    return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    global _memo
+    value, read_at = _memo
+    now = time.monotonic()
+    if now - read_at < GENERATION_MEMO_SECONDS:
+        return value
+    current = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    # Generations only grow (a fresh one is the clock in ns): a read that raced this
+    # process's own bump returns an older one, which must not win.
+    _memo = (max(current, value), now)
+    return _memo[0]
 
 
 def page_path(request: HttpRequest) -> str:
@@ -133,11 +150,20 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+def forget_generation() -> None:
+    """Read the generation from the cache next time (after the cache was cleared)."""
+    global _memo
+    _memo = (0, 0.0)
+
+
 def _bump() -> None:
+    global _memo
     try:
-        cache.incr(GENERATION_KEY)
+        value = cache.incr(GENERATION_KEY)
     except ValueError:  # evicted: a value never used before starts afresh
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = time.time_ns()
+        cache.set(GENERATION_KEY, value, timeout=None)
+    _memo = (value, time.monotonic())
 
 
 def shared_get(name: str, key: str) -> Any:

@@ -79,13 +79,14 @@ def post_comments(*, post: Post) -> QuerySet[Comment]:
     return post.comments.select_related("author")
 
 
-def post_commenter_ids(*, post: Post) -> frozenset[int]:
-    """Who has commented on ``post`` (cached with the content generation)."""
-    ids = pagecache.shared_get("commenters", str(post.pk))
-    if ids is None:
-        ids = frozenset(post.comments.values_list("author_id", flat=True))
-        pagecache.shared_set("commenters", str(post.pk), ids)
-    return ids
+def post_commented_by(*, post: Post, user: User) -> bool:
+    """Whether ``user`` has commented on ``post`` (cached with the content generation)."""
+    key = f"{post.pk}:{user.pk}"
+    commented = pagecache.shared_get("commented", key)
+    if commented is None:
+        commented = post.comments.filter(author=user).exists()
+        pagecache.shared_set("commented", key, commented)
+    return commented
 
 
 def comment_get_deletable(*, pk: int, user: User) -> Comment:
@@ -95,9 +96,16 @@ def comment_get_deletable(*, pk: int, user: User) -> Comment:
 
 
 def post_is_liked(*, post: Post, user: User | object) -> bool:
+    """Whether ``user`` likes ``post`` (cached with the content generation: a like is a write,
+    so it starts a new one)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Like.objects.filter(post=post, user=user).exists()
+    key = f"{post.pk}:{user.pk}"  # type: ignore[attr-defined]
+    liked = pagecache.shared_get("liked", key)
+    if liked is None:
+        liked = Like.objects.filter(post=post, user=user).exists()
+        pagecache.shared_set("liked", key, liked)
+    return liked
 
 
 def category_list() -> QuerySet[Category]:

@@ -123,14 +123,15 @@ def _detail_context(
         Called only when the fragment cache is on."""
         user = request.user
         if user.is_authenticated and (
-            user.pk == post.author_id or user.pk in selectors.post_commenter_ids(post=post)
+            user.pk == post.author_id or selectors.post_commented_by(post=post, user=user)
         ):
             return None
         return "readers"
 
     return {
         "post": post,
-        "comments": selectors.post_comments(post=post),  # lazy: no query on a fragment hit
+        # Not even built on a fragment hit.
+        "comments": SimpleLazyObject(lambda: selectors.post_comments(post=post)),
         "comments_key": comments_key,
         "comment_form": comment_form or CommentForm(),
         "comment_form_key": None if comment_form else "blank",  # a blank form is shared
