@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import sys
@@ -96,7 +97,8 @@ def sign_in(env: dict[str, str], log: Path, scratch: Path) -> dict[str, str]:
     key_file = scratch / "session-key"
     extra = {"BENCH_SESSION_FILE": str(key_file), "BENCH_READER": READER}
     server.manage({**env, **extra}, log, "shell", "-c", _SIGN_IN)
-    return {"Cookie": f"sessionid={key_file.read_text().strip()}; {RETURNING['Cookie']}"}
+    session, csrf = key_file.read_text().strip(), secrets.token_hex(16)
+    return {"Cookie": f"sessionid={session}; csrftoken={csrf}; {RETURNING['Cookie']}"}
 
 
 def pages(posts: int, signed_in: dict[str, str]) -> dict[str, list[Page]]:
