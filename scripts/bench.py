@@ -1,15 +1,23 @@
-"""`make bench`: cblog's home and detail pages under wrk, against a constant-page ceiling.
+"""`make bench`: every cblog page the performance targets name, under wrk, each against a
+ceiling measured right before it.
 
-For each database (a temporary SQLite file, then a throwaway MariaDB database): migrate, seed
-1,000 posts (5 comments, 3 likes each), serve with gunicorn as the web image does
-(web/gunicorn.conf.py: threaded workers, production settings) on loopback, and load the
-ceiling, home and one detail page for --seconds each with `wrk -t2 -c16 --latency`; home and
-detail again with sync workers, to show that threads cost nothing and keep connections alive;
-then seed up to 10,000 posts and load home again. Detail is measured
-as a returning visitor (the cblog_visitor cookie, so no new view row per request) and, for
-information, as a new visitor; home and detail are measured again with the anonymous page cache
-off (PAGE_CACHE_SECONDS=0), for information too. Results: a table on stdout and JSON in
-bench-results/. Exits 1 when a target is missed or a request failed.
+For each database (a temporary SQLite file, then a throwaway MariaDB database) and each data
+size (1,000 then 10,000 posts; 5 comments, 3 likes and a tag each): serve with gunicorn as the
+web image does (web/gunicorn.conf.py: threaded workers, production settings) on loopback, three
+times over, and load each page with `wrk -t2 -c16 --latency` right after a short run of the
+ceiling (a constant 20 KB page through the same middleware) on the same server:
+
+- page cache and fragments on (production defaults): home and post page from the page cache,
+  signed-in home and post page, a first visit to a post (no visitor cookie: a view is counted),
+  RSS and Atom, home with tracking parameters and with an unknown session cookie, a category,
+  a tag and a search;
+- page cache off, fragments on: home and post page as a page-cache miss;
+- page cache and fragments off (a cold render): home, category, tag, search and RSS.
+
+Then, at the largest size, signed-in readers on 64 connections for --load-seconds, cycling
+through home and a post page. Results: a table and the verdicts on stdout, JSON in
+bench-results/ (and README's table with --update-readme). Exits 1 when a target is missed or
+a request failed. About 15 minutes on a 2-core machine with the defaults.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import sys
@@ -30,21 +39,36 @@ from pathlib import Path
 from typing import Any
 
 import bench_server as server
-from bench_django import CEILING_PATH
-from bench_load import load
-from bench_report import add_ratios, git_commit, table, verdicts
+from bench_load import JUNK_SESSION, RETURNING, Page, load, load_mix
+from bench_report import git_commit, table, update_readme, verdicts
 from bench_wrk import CONNECTIONS, THREADS
 
 RESULTS = server.ROOT / "bench-results"
+READER = "bench-reader"  # signed in; has neither posts nor comments, like most readers
+# Creates BENCH_READER and a session for it; writes the session key to BENCH_SESSION_FILE.
+_SIGN_IN = """
+import os
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user, _ = get_user_model().objects.get_or_create(username=os.environ["BENCH_READER"])
+session = SessionStore()
+session.update({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"})
+session.create()
+open(os.environ["BENCH_SESSION_FILE"], "w").write(session.session_key)
+"""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
-    parser.add_argument("--warmup", type=int, default=2, help="unmeasured wrk seconds first")
-    parser.add_argument("--posts", type=int, default=1000)
-    parser.add_argument("--large", type=int, default=10_000, help="posts for the scale run")
+    parser.add_argument("--seconds", type=int, default=4, help="wrk duration per page")
+    parser.add_argument("--ceiling-seconds", type=int, default=2, help="ceiling run before each")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured wrk seconds first")
+    parser.add_argument("--sizes", default="1000,10000", help="posts, comma-separated")
+    parser.add_argument("--load-seconds", type=int, default=60, help="0 skips the load run")
+    parser.add_argument("--load-connections", type=int, default=64)
     parser.add_argument("--databases", default="sqlite,mysql", help="comma-separated")
+    parser.add_argument("--update-readme", action="store_true", help="write README's table")
     parser.add_argument(
         "--mysql-url", default=os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306")
     )
@@ -68,61 +92,78 @@ def seed(env: dict[str, str], log: Path, posts: int) -> float:
     return round(time.monotonic() - started, 1)
 
 
+def sign_in(env: dict[str, str], log: Path, scratch: Path) -> dict[str, str]:
+    """A session cookie for READER, as a browser holds it after logging in."""
+    key_file = scratch / "session-key"
+    extra = {"BENCH_SESSION_FILE": str(key_file), "BENCH_READER": READER}
+    server.manage({**env, **extra}, log, "shell", "-c", _SIGN_IN)
+    session, csrf = key_file.read_text().strip(), secrets.token_hex(16)
+    return {"Cookie": f"sessionid={session}; csrftoken={csrf}; {RETURNING['Cookie']}"}
+
+
+def pages(posts: int, signed_in: dict[str, str]) -> dict[str, list[Page]]:
+    """What each server (by its caching) loads; ``page`` names are bench_report's."""
+    detail = f"/posts/bulk-post-{posts // 2}/"
+    lists = [
+        ("category", "category", "/category/travel/"),
+        ("tag", "tag", "/tag/notes/"),
+        ("search", "search", "/search/?q=number"),
+    ]
+    return {
+        "cached": [
+            Page("home", "home (page cache hit)", "/", RETURNING),
+            Page("detail", "post page (page cache hit)", detail, RETURNING),
+            Page("signed-home", "signed-in home", "/", signed_in),
+            Page("signed-detail", "signed-in post page", detail, signed_in),
+            Page("first-visit", "post page, first visit", detail, new_visitor=True),
+            Page("rss", "RSS feed", "/feeds/rss/", RETURNING),
+            Page("atom", "Atom feed", "/feeds/atom/", RETURNING),
+            Page("utm-home", "home ?utm_source=...", "/?utm_source=bench&utm_medium=x", RETURNING),
+            Page("junk-session", "home, unknown sessionid", "/", JUNK_SESSION | {}),
+            *(Page(p, f"{label} (page cache hit)", path, RETURNING) for p, label, path in lists),
+        ],
+        "miss": [
+            Page("miss-home", "home, page cache miss", "/", RETURNING),
+            Page("miss-detail", "post page, page cache miss", detail, RETURNING),
+        ],
+        "cold": [
+            Page("cold-home", "home, no cache", "/", RETURNING),
+            *(Page(f"cold-{p}", f"{label}, no cache", path, RETURNING) for p, label, path in lists),
+            Page("cold-rss", "RSS feed, no cache", "/feeds/rss/", RETURNING),
+        ],
+    }
+
+
+SERVERS = {  # caching of each server: production defaults, no page cache, nothing cached
+    "cached": {},
+    "miss": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "30"},
+    "cold": {"PAGE_CACHE_SECONDS": "0", "FRAGMENT_CACHE_SECONDS": "0"},
+}
+
+
 def bench_database(
     kind: str, url: str, scratch: Path, log: Path, args: argparse.Namespace
-) -> tuple[list[dict[str, Any]], dict[int, float]]:
-    """Migrate, seed, serve and measure one database; returns the rows and seeding times."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, float]]:
+    """Migrate, then for each size seed, serve and measure; returns rows, load runs, seeding."""
     env = server.bench_env(database_url=url, scratch=scratch)
     server.manage(env, log, "migrate", "--no-input")
-    print(f"{kind}: seeding {args.posts} posts ...", flush=True)
-    seeded = {args.posts: seed(env, log, args.posts)}
-    detail = f"/posts/bulk-post-{args.posts // 2}/"
+    signed_in = sign_in(env, log, scratch)
     rows: list[dict[str, Any]] = []
-    # The same pages with the anonymous page cache off (information: the cost of a render).
-    rendered = {**env, "PAGE_CACHE_SECONDS": "0"}
-    # Home and detail also with sync workers, each right after its threaded run (a server of
-    # each kind is up, the idle one costs nothing): threads must cost nothing on the pages.
-    with server.gunicorn(env, log) as app, server.gunicorn(env, log, sync=True) as sync_app:
-        pages = [
-            ("ceiling", "ceiling (~20 KB const)", CEILING_PATH, {}),
-            ("home", "home", "/", {}),
-            ("detail", "detail (returning)", detail, {"visitor": "returning"}),
-            ("detail-new", "detail (new visitor)", detail, {"visitor": "new"}),
-        ]
-        for page, label, path, extra in pages:
-            rows.append(load(app, page, label, path, args, posts=args.posts, **extra))
-            if page in ("home", "detail"):
-                label = f"{label}, sync"
-                rows.append(
-                    load(sync_app, f"{page}-sync", label, path, args, posts=args.posts, **extra)
-                )
-    with server.gunicorn(rendered, log) as app:
-        rows.append(load(app, "home-rendered", "home (no page cache)", "/", args, posts=args.posts))
-        rows.append(
-            load(
-                app,
-                "detail-rendered",
-                "detail (no page cache)",
-                detail,
-                args,
-                posts=args.posts,
-                visitor="returning",
-            )
-        )
-    if args.large > args.posts:
-        print(f"{kind}: seeding up to {args.large} posts ...", flush=True)
-        seeded[args.large] = seed(env, log, args.large)
-        label = f"home @ {args.large}"
-        with server.gunicorn(env, log) as app:
-            rows.append(load(app, f"home@{args.large}", label, "/", args, posts=args.large))
-        with server.gunicorn(rendered, log) as app:
-            label = f"home @ {args.large} (no page cache)"
-            rows.append(
-                load(app, f"home-rendered@{args.large}", label, "/", args, posts=args.large)
-            )
-    for row in rows:
-        row["database"] = kind
-    return rows, seeded
+    load_runs: list[dict[str, Any]] = []
+    seeded: dict[int, float] = {}
+    sizes = sorted(int(n) for n in args.sizes.split(","))
+    for posts in sizes:
+        print(f"{kind}: seeding up to {posts} posts ...", flush=True)
+        seeded[posts] = seed(env, log, posts)
+        for name, caching in SERVERS.items():
+            with server.gunicorn({**env, **caching}, log) as app:
+                for spec in pages(posts, signed_in)[name]:
+                    rows.append(load(app, spec, args, posts=posts, database=kind, server=name))
+                if name == "cached" and posts == sizes[-1] and args.load_seconds:
+                    paths = ["/", f"/posts/bulk-post-{posts // 2}/"]
+                    run = load_mix(app, paths, signed_in, args.load_seconds, args.load_connections)
+                    load_runs.append(run | {"database": kind, "posts": posts})
+    return rows, load_runs, seeded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,12 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log = RESULTS / f"bench-{stamp}.log"
     rows: list[dict[str, Any]] = []
+    load_runs: list[dict[str, Any]] = []
     seeding: dict[str, dict[int, float]] = {}
     started, load_before = time.monotonic(), os.getloadavg()
     if load_before[0] > (os.cpu_count() or 1):
         print(
             f"warning: load average {load_before[0]:.1f} on {os.cpu_count()} CPUs; "
-            "other work on this machine will depress and scatter the figures",
+            "other work on this machine will depress requests/s (the CPU columns hold)",
             flush=True,
         )
     with tempfile.TemporaryDirectory(prefix="cblog-bench-") as tmp:
@@ -151,35 +193,40 @@ def main(argv: list[str] | None = None) -> int:
         server.run(env, log, str(server.SCRIPTS / "bench_django.py"), "collectstatic", "--no-input")
         for kind in args.databases.split(","):
             with database(kind, scratch, args.mysql_url) as url:
-                measured, seeding[kind] = bench_database(kind, url, scratch, log, args)
+                measured, loaded, seeding[kind] = bench_database(kind, url, scratch, log, args)
                 rows += measured
-    add_ratios(rows)
-    checks = verdicts(rows, posts=args.posts, large=args.large)
+                load_runs += loaded
+    sizes = sorted(int(n) for n in args.sizes.split(","))
+    checks = verdicts(rows, load_runs, sizes=sizes)
     report = {
         "started_at": stamp,
         "elapsed_s": round(time.monotonic() - started, 1),
         "command": f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s --latency <url>",
+        "ceiling": f"the same for {args.ceiling_seconds} s right before each page",
         "warmup_s": args.warmup,
         "server": server.describe(),
-        "detail_visitor": "returning: Cookie cblog_visitor=<32 hex>; 'detail-new' sends none",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "commit": git_commit(),
         "seeding_s": seeding,
         "rows": rows,
+        "load": load_runs,
         "targets": checks,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
-    text = table(rows, checks)
-    print(f"\n{report['command']} ({args.warmup} s warm-up); {report['server']}")
-    print(f"detail as a returning visitor ({report['detail_visitor']})\n")
-    print(text)
+    print(f"\n{report['command']}, {report['ceiling']} ({args.warmup} s warm-up)")
+    print(f"{report['server']}\n")
+    print(table(rows, load_runs, checks))
     for r in rows:
         if r["app_log_problems"]:
             print(f"  note: {r['database']} {r['label']}: {r['app_log_problems']} WARNING/ERROR")
             print(f"        records in the app log while measured (see {log.name})")
+    if args.update_readme:
+        update_readme(report)
+        print("README.md: Performance table updated")
     print(f"\nResults: {path.relative_to(server.ROOT)} (log: {log.relative_to(server.ROOT)})")
+    print(f"Elapsed: {report['elapsed_s'] / 60:.1f} min")
     return 0 if all(c["passed"] for c in checks) else 1
 
 

@@ -28,7 +28,8 @@ WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
 HOST = "127.0.0.1"
 # Variables that would point the app at something other than the bench's own database/storage.
 _PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
-_STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "CACHE_URL", "MEDIA_BUCKET")
+# CACHE_URL is kept: the bench uses whatever cache it names (default: per process).
+_STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "MEDIA_BUCKET")
 
 
 def bench_env(*, database_url: str, scratch: Path) -> dict[str, str]:

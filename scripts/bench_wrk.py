@@ -5,12 +5,15 @@ Self-contained (standard library only) so the unit test can import it without Dj
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 THREADS = 2
 CONNECTIONS = 16
+MIX_SCRIPT = Path(__file__).resolve().parent / "bench_mix.lua"
 
 _TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _PERCENTILE = re.compile(r"^\s*(50|75|90|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.M)
@@ -65,20 +68,45 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def wrk_command(url: str, *, seconds: int, headers: dict[str, str] | None = None) -> list[str]:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+def wrk_command(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    connections: int = CONNECTIONS,
+    script: Path | None = None,
+) -> list[str]:
+    command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     return [*command, url]
 
 
-def run_wrk(url: str, *, seconds: int, headers: dict[str, str] | None = None) -> WrkResult:
-    """Load ``url`` for ``seconds``; the timeout stops a wrk that hangs."""
+def run_wrk(
+    url: str,
+    *,
+    seconds: int,
+    headers: dict[str, str] | None = None,
+    connections: int = CONNECTIONS,
+    paths: list[str] | None = None,
+) -> WrkResult:
+    """Load ``url`` (or cycle through ``paths`` on its server) for ``seconds``; the timeout
+    stops a wrk that hangs."""
+    env = {**os.environ, "BENCH_PATHS": ",".join(paths)} if paths else None
     done = subprocess.run(  # noqa: S603 - fixed argv, loopback URL
-        wrk_command(url, seconds=seconds, headers=headers),
+        wrk_command(
+            url,
+            seconds=seconds,
+            headers=headers,
+            connections=connections,
+            script=MIX_SCRIPT if paths else None,
+        ),
         capture_output=True,
         text=True,
         timeout=seconds + 30,
         check=True,
+        env=env,
     )
     return parse_wrk(done.stdout)

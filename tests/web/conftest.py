@@ -31,6 +31,7 @@ from django.http import HttpResponse
 from django.test import Client
 from PIL import Image
 
+from cblog.core import pagecache
 from cblog.devcache import redis_answers
 from cblog.users.models import User
 
@@ -82,8 +83,10 @@ def _no_shared_response_sets_a_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
 def _fresh_cache() -> Iterator[None]:
     """Every test starts with an empty cache (it remembers views and pages per process)."""
     cache.clear()
+    pagecache.forget_generation()
     yield
     cache.clear()
+    pagecache.forget_generation()
 
 
 @pytest.fixture

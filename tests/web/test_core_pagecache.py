@@ -87,3 +87,61 @@ def test_a_deleted_post_leaves_the_cache_with_its_transaction(
     with django_capture_on_commit_callbacks(execute=True):
         services.post_delete(post=Post.objects.get(pk=published.pk))
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("junk", ["utm_source=news&utm_medium=email", "fbclid=abc123", "gclid=x"])
+def test_tracking_parameters_are_served_from_the_cache(
+    published, client, junk, django_assert_num_queries
+):
+    first = client.get(reverse("posts:home"))
+    with django_assert_num_queries(0):
+        tagged = client.get(f"{reverse('posts:home')}?{junk}")
+    assert tagged.content == first.content
+
+
+def test_parameters_a_page_reads_still_key_the_cache(published, client, settings):
+    settings.POSTS_PER_PAGE = 1
+    services.post_create(author=published.author, title="Second", body="b", status="published")
+    one = client.get(f"{reverse('posts:home')}?page=1&utm_source=x").content
+    two = client.get(f"{reverse('posts:home')}?page=2&utm_source=x").content
+    assert one != two
+    assert b"Page 2 of 2" in two
+
+
+def test_an_unknown_session_cookie_is_served_from_the_cache_and_dropped(
+    published, client, django_assert_max_num_queries
+):
+    first = client.get(reverse("posts:home"))
+    client.cookies["sessionid"] = "0123456789abcdefghijklmnopqrstuv"
+    with django_assert_max_num_queries(1):  # the session store says it does not know it
+        junk = client.get(reverse("posts:home"))
+    assert junk.content == first.content
+    assert junk.cookies["sessionid"].value == ""  # SessionMiddleware deletes it
+
+
+def test_a_live_session_is_never_served_a_cached_page(published, client_logged_in, client):
+    client.get(reverse("posts:home"))
+    assert b"Signed in as" in client_logged_in.get(reverse("posts:home")).content
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [("posts:feed_rss", "application/rss+xml"), ("posts:feed_atom", "application/atom+xml")],
+)
+def test_feeds_are_cached_and_invalidated_like_pages(
+    published,
+    user,
+    client,
+    name,
+    content_type,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    first = client.get(reverse(name))
+    with django_assert_num_queries(0):
+        second = client.get(reverse(name))
+    assert second.content == first.content
+    assert second["Content-Type"].startswith(content_type)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(author=user, title="Feed news", body="b", status="published")
+    assert b"Feed news" in client.get(reverse(name)).content

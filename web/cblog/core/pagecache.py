@@ -3,8 +3,11 @@
 Most traffic is anonymous and reads the same pages. Those responses are cached whole for
 ``PAGE_CACHE_SECONDS`` under a key that includes a content *generation*; every write that
 changes what pages show (a post, a comment, a like, a profile) bumps the generation after its
-transaction commits, so the next read renders afresh. Requests that carry a session or messages
-cookie are never served from, nor stored in, the cache: personal pages stay personal.
+transaction commits, so the next read renders afresh. Requests that carry a live session or a
+messages cookie are never served from, nor stored in, the cache: personal pages stay personal.
+A session cookie the database does not know (expired, or junk) counts as anonymous, and
+tracking parameters (``utm_*``, ``fbclid``, ...) are left out of the key: neither can make a
+reader miss the cache.
 
 The cache is Django's default cache: per process unless ``CACHE_URL`` names a shared one, in
 which case a write invalidates the pages of every instance at once. Otherwise another process
@@ -21,6 +24,7 @@ import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
@@ -33,38 +37,92 @@ GENERATION_KEY = "pagecache:generation"
 View = Callable[..., HttpResponse]
 CACHE_ERRORS = (redis.RedisError, OSError)
 logger = logging.getLogger(__name__)
+# Query parameters that only tell analytics where a reader came from: no page depends on them.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid"}
+    | {"mc_cid", "mc_eid", "_ga", "_gl", "ref_src"}
+)
 
 
-def cache_key(request: HttpRequest, namespace: str) -> str | None:
-    """The cache key for ``request``, or ``None`` when it must not use the cache."""
+# The generation as this process last read it: (value, monotonic time). A page asks for it
+# several times (the page, each fragment); one cache read per GENERATION_MEMO_SECONDS does.
+# A write in this process updates it at once; another process's write (through a shared
+# cache) is seen within GENERATION_MEMO_SECONDS.
+GENERATION_MEMO_SECONDS = 0.1
+_memo: tuple[int, float] = (0, 0.0)
+
+
+def generation() -> int:
+    """The current content generation (a new one after every committed write)."""
+    global _memo
+    value, read_at = _memo
+    now = time.monotonic()
+    if now - read_at < GENERATION_MEMO_SECONDS:
+        return value
+    current = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    # Generations only grow (a fresh one is the clock in ns): a read that raced this
+    # process's own bump returns an older one, which must not win.
+    _memo = (max(current, value), now)
+    return _memo[0]
+
+
+def page_path(request: HttpRequest) -> str:
+    """The request's path and query string without tracking parameters (in their order)."""
+    if not request.GET:
+        return request.path
+    kept = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if not (name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES))
+        for value in values
+    ]
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+
+
+def cache_key(request: HttpRequest, namespace: str, *, shared: bool = False) -> str | None:
+    """The cache key for ``request``, or ``None`` when it must not use the cache.
+
+    ``shared``: the view answers every reader alike (a feed), signed in or not.
+    """
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
-    if personal(request):
+    if not shared and personal(request):
         return None
     try:
-        generation = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+        current = generation()
     except CACHE_ERRORS:
         logger.warning("page cache unavailable: rendering", exc_info=True)
         return None
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"pagecache:{namespace}:{generation}:{path}"
+    path = hashlib.sha256(page_path(request).encode()).hexdigest()[:32]
+    return f"pagecache:{namespace}:{current}:{path}"
 
 
 def personal(request: HttpRequest) -> bool:
-    """Whether the request carries a session or messages: what it gets is that reader's alone."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    """Whether the request carries messages or a live session: what it gets is that reader's.
+
+    A session cookie is checked against the session store (what authentication would do
+    anyway): an unknown or expired one is anonymous, and SessionMiddleware deletes it.
+    """
+    if "messages" in request.COOKIES:
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    return session is None or bool(session.keys())
 
 
-def cached(namespace: str) -> Callable[[View], View]:
-    """Decorator: serve the view from the page cache for anonymous readers."""
+def cached(namespace: str, *, shared: bool = False) -> Callable[[View], View]:
+    """Decorator: serve the view from the page cache for anonymous readers (for everyone
+    with ``shared``: a view whose answer never depends on the reader)."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = cache_key(request, namespace)
+            key = cache_key(request, namespace, shared=shared)
             hit = get(key)
             if hit is not None:
-                return respond(hit[0])
+                return respond(hit[0], hit[2])
             response = view(request, *args, **kwargs)
             store(key, response)
             return vary(response) if key else response
@@ -83,16 +141,18 @@ def get(key: str | None) -> Any:
 
 
 def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
-    """Keep a successful, cookie-free response's body (with ``extra`` data) for later hits."""
+    """Keep a successful, cookie-free response's body and content type (with ``extra`` data)
+    for later hits."""
     if key and response.status_code == 200 and not response.cookies:
+        entry = (response.content, extra, response["Content-Type"])
         try:
-            cache.set(key, (response.content, extra), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         except CACHE_ERRORS:
             logger.warning("page cache unavailable: not stored", exc_info=True)
 
 
-def respond(content: bytes) -> HttpResponse:
-    response = HttpResponse(content)
+def respond(content: bytes, content_type: str | None = None) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     vary(response)
     return response
 
@@ -113,11 +173,41 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
+def forget_generation() -> None:
+    """Read the generation from the cache next time (after the cache was cleared)."""
+    global _memo
+    _memo = (0, 0.0)
+
+
 def _bump() -> None:
+    global _memo
     try:
         try:
-            cache.incr(GENERATION_KEY)
+            value = cache.incr(GENERATION_KEY)
         except ValueError:  # evicted: a value never used before starts afresh
-            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+            value = time.time_ns()
+            cache.set(GENERATION_KEY, value, timeout=None)
     except CACHE_ERRORS:  # pages expire by themselves within PAGE_CACHE_SECONDS
         logger.error("page cache unavailable: could not invalidate", exc_info=True)
+        return
+    _memo = (value, time.monotonic())
+
+
+def shared_get(name: str, key: str) -> Any:
+    """A value every reader shares (e.g. a public post), cached in this generation, or None."""
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return None
+    try:
+        return cache.get(f"shared:{name}:{generation()}:{key}")
+    except CACHE_ERRORS:
+        logger.warning("fragment cache unavailable: rendering", exc_info=True)
+        return None
+
+
+def shared_set(name: str, key: str, value: Any) -> None:
+    if not settings.FRAGMENT_CACHE_SECONDS:
+        return
+    try:
+        cache.set(f"shared:{name}:{generation()}:{key}", value, settings.FRAGMENT_CACHE_SECONDS)
+    except CACHE_ERRORS:
+        logger.warning("fragment cache unavailable: not stored", exc_info=True)

@@ -16,12 +16,13 @@ from PIL import Image, ImageDraw, ImageOps
 from cblog.core.uploads import random_name
 from cblog.posts import services
 from cblog.posts.markdown import plain_excerpt, render_markdown
-from cblog.posts.models import Category, Comment, Like, Post
+from cblog.posts.models import Category, Comment, Like, Post, Tag
 from cblog.users.models import User
 
 AUTHORS = [("alice", "Alice", "Martin"), ("bruno", "Bruno", "Costa"), ("chen", "Chen", "Wei")]
 READERS = [f"reader{n}" for n in range(1, 6)]
 CATEGORIES = ["Travel", "Food", "Technology", "Photography"]
+BULK_TAGS = ["notes", "ideas", "links", "photos"]  # one per bulk post, in turn
 SHOWCASE = [
     ("A week on the Lycian Way", "Travel", ["hiking", "turkey"]),
     ("Sourdough without the fuss", "Food", ["baking"]),
@@ -137,6 +138,7 @@ def bulk_posts(
     """Create bulk posts until ``total`` exist; yields how many each batch created."""
     existing = Post.objects.filter(slug__startswith="bulk-post-").count()
     categories = ensure_categories()
+    tags = [Tag.objects.get_or_create(slug=name, defaults={"name": name})[0] for name in BULK_TAGS]
     body_html = render_markdown(BODY)
     excerpt = plain_excerpt(body_html)
     start = timezone.now() - timedelta(days=365)
@@ -165,4 +167,8 @@ def bulk_posts(
                 for i in range(comments)
             )
             Like.objects.bulk_create(Like(post=p, user=u) for p in posts for u in readers[:likes])
+            Post.tags.through.objects.bulk_create(
+                Post.tags.through(post=p, tag=tags[n % len(tags)])
+                for n, p in zip(numbers, posts, strict=True)
+            )
         yield len(posts)

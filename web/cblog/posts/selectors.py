@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from cblog.core import pagecache
 from cblog.posts import search
 from cblog.posts.models import Category, Comment, Like, Post, Tag
 
@@ -56,9 +57,19 @@ def post_list_for_author(*, author: User) -> QuerySet[Post]:
 
 
 def post_get_visible(*, slug: str, viewer: User | object) -> Post:
-    """The post if ``viewer`` may read it (public, or their own), else 404."""
+    """The post if ``viewer`` may read it (public, or their own), else 404.
+
+    A public post (with author, category and tags) is shared by every reader: it comes from
+    the cache of this content generation when there (no query), and goes there when loaded.
+    """
+    post = pagecache.shared_get("post", slug)
+    if post is not None:
+        return post
     posts = Post.objects.visible_to(viewer).select_related("author", "category")
-    return get_object_or_404(posts.prefetch_related("tags"), slug=slug)
+    post = get_object_or_404(posts.prefetch_related("tags"), slug=slug)
+    if post.is_public:
+        pagecache.shared_set("post", slug, post)
+    return post
 
 
 def post_get_owned(*, slug: str, owner: User) -> Post:
@@ -70,6 +81,16 @@ def post_comments(*, post: Post) -> QuerySet[Comment]:
     return post.comments.select_related("author")
 
 
+def post_commented_by(*, post: Post, user: User) -> bool:
+    """Whether ``user`` has commented on ``post`` (cached with the content generation)."""
+    key = f"{post.pk}:{user.pk}"
+    commented = pagecache.shared_get("commented", key)
+    if commented is None:
+        commented = post.comments.filter(author=user).exists()
+        pagecache.shared_set("commented", key, commented)
+    return commented
+
+
 def comment_get_deletable(*, pk: int, user: User) -> Comment:
     """A comment ``user`` may delete: their own, or any on their post; else 404."""
     comments = Comment.objects.filter(Q(author=user) | Q(post__author=user))
@@ -77,9 +98,16 @@ def comment_get_deletable(*, pk: int, user: User) -> Comment:
 
 
 def post_is_liked(*, post: Post, user: User | object) -> bool:
+    """Whether ``user`` likes ``post`` (cached with the content generation: a like is a write,
+    so it starts a new one)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return Like.objects.filter(post=post, user=user).exists()
+    key = f"{post.pk}:{user.pk}"  # type: ignore[attr-defined]
+    liked = pagecache.shared_get("liked", key)
+    if liked is None:
+        liked = Like.objects.filter(post=post, user=user).exists()
+        pagecache.shared_set("liked", key, liked)
+    return liked
 
 
 def category_list() -> QuerySet[Category]:

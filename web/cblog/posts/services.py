@@ -9,20 +9,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
 from cblog.core import pagecache
 from cblog.core.uploads import make_thumbnail
+from cblog.posts import viewcounts
 from cblog.posts.markdown import plain_excerpt, render_markdown
-from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
+from cblog.posts.models import Category, Comment, Like, Post, Tag
 
 if TYPE_CHECKING:
     from cblog.users.models import User
@@ -208,13 +209,14 @@ def visitor_key(identity: str) -> str:
 
 
 def view_record(*, post_id: int, visitor: str) -> bool:
-    """Count one view per visitor, post and day; returns whether this view counted.
+    """Count one view per visitor, post and day; returns whether this view counts (as far as
+    this process can tell: the database's unique constraint has the last word).
 
-    One insert that the database ignores when the row exists (no exception to recover from),
-    then the counter, in one transaction. The view table has no foreign-key constraint: on
-    MySQL the constraint check share-locks the post row, and two first views of one post would
-    deadlock on the counter update. Any database error is logged and swallowed: counting must
-    never break the page that is being read.
+    With ``VIEW_FLUSH_SECONDS`` the view joins this process's buffer and is written in bulk
+    off the request path (``cblog.posts.viewcounts``); with 0 it is written here. The view
+    table has no foreign-key constraint: on MySQL the constraint check share-locks the post
+    row, and two first views of one post would deadlock on the counter update. Any database
+    error is logged and swallowed: counting must never break the page that is being read.
     """
     visitor_hash, day = visitor_key(visitor), timezone.localdate()
     # A cheap first check: a visitor this cache has seen today is not written again. The
@@ -225,24 +227,13 @@ def view_record(*, post_id: int, visitor: str) -> bool:
             return False
     except pagecache.CACHE_ERRORS:  # the database decides alone
         logger.warning("cache unavailable while counting a view", exc_info=True)
-    ops = connection.ops
-    table = connection.ops.quote_name(PostView._meta.db_table)
-    sql = (
-        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} "
-        f"(post_id, visitor, day) VALUES (%s, %s, %s) "
-        f"{ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])}"
-    )
+    if settings.VIEW_FLUSH_SECONDS:
+        viewcounts.buffer.add(post_id, visitor_hash, day)
+        return True
     try:
-        # savepoint=False: one real transaction for the pair, and no savepoint queries when a
-        # caller (a test) already holds a transaction.
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.execute(sql, [post_id, visitor_hash, day])
-            counted = cursor.rowcount == 1
-            if counted:
-                Post.objects.filter(pk=post_id).update(view_count=F("view_count") + 1)
+        return viewcounts.write([(post_id, visitor_hash, day)]) == 1
     except DatabaseError:
         logger.warning("could not count a view of post %s", post_id, exc_info=True)
         with contextlib.suppress(*pagecache.CACHE_ERRORS):
             cache.delete(seen)  # let a later view try again
         return False
-    return counted

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from cblog.core import pagecache
 from cblog.posts import feeds, views
 
 app_name = "posts"
+# Feeds are the same for every reader: cached for all, and invalidated like pages.
+_feed = pagecache.cached("feed", shared=True)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +22,6 @@ urlpatterns = [
     path("posts/<slug:slug>/like/", views.like_toggle, name="like"),
     path("posts/<slug:slug>/comments/", views.comment_create, name="comment_create"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
-    path("feeds/rss/", feeds.LatestPostsRss(), name="feed_rss"),
-    path("feeds/atom/", feeds.LatestPostsAtom(), name="feed_atom"),
+    path("feeds/rss/", _feed(feeds.LatestPostsRss()), name="feed_rss"),
+    path("feeds/atom/", _feed(feeds.LatestPostsAtom()), name="feed_atom"),
 ]

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
@@ -43,7 +44,15 @@ def _page(request: HttpRequest, posts: QuerySet[Post], ids: Sequence[int] | None
 def _list(
     request: HttpRequest, title: str, posts: QuerySet[Post], **context: object
 ) -> HttpResponse:
-    context = {"page_title": title, "page_obj": _page(request, posts), **context}
+    """A list page. Its cards are a shared fragment (``list_key``): on a hit the page of posts,
+    which is lazy, is never read, so it costs no query."""
+    context = {
+        "page_title": title,
+        "page_obj": SimpleLazyObject(lambda: _page(request, posts)),
+        # The fragment shows the same to every anonymous and to every signed-in reader.
+        "list_key": f"{pagecache.page_path(request)} {request.user.is_authenticated}",
+        **context,
+    }
     return render(request, "posts/post_list.html", context)
 
 
@@ -87,7 +96,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     key = pagecache.cache_key(request, "post")
     hit = pagecache.get(key)
     if hit is not None:
-        content, post_id = hit
+        content, post_id, _ = hit
         services.view_record(post_id=post_id, visitor=f"anon:{visitor}")
         response = pagecache.respond(content)
     else:
@@ -95,13 +104,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
         if services.view_record(post_id=post.pk, visitor=identity):
             post.view_count += 1
-        context = {
-            "post": post,
-            "comments": selectors.post_comments(post=post),
-            "comment_form": CommentForm(),
-            "liked": selectors.post_is_liked(post=post, user=request.user),
-        }
-        response = render(request, "posts/post_detail.html", context)
+        response = render(request, "posts/post_detail.html", _detail_context(request, post))
         if post.is_public:  # drafts and scheduled posts are their author's alone
             pagecache.store(key, response, extra=post.pk)
     if new_visitor:
@@ -114,6 +117,31 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+def _detail_context(
+    request: HttpRequest, post: Post, comment_form: CommentForm | None = None
+) -> dict[str, object]:
+    def comments_key() -> str | None:
+        """The comment list is shared unless this reader may delete some of it (their own
+        comments, or any on their post): then it is rendered for them alone (``None``).
+        Called only when the fragment cache is on."""
+        user = request.user
+        if user.is_authenticated and (
+            user.pk == post.author_id or selectors.post_commented_by(post=post, user=user)
+        ):
+            return None
+        return "readers"
+
+    return {
+        "post": post,
+        # Not even built on a fragment hit.
+        "comments": SimpleLazyObject(lambda: selectors.post_comments(post=post)),
+        "comments_key": comments_key,
+        "comment_form": comment_form or CommentForm(),
+        "comment_form_key": None if comment_form else "blank",  # a blank form is shared
+        "liked": selectors.post_is_liked(post=post, user=request.user),
+    }
 
 
 @login_required
@@ -187,12 +215,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         services.comment_create(post=post, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Your comment is posted.")
         return redirect(f"{post.get_absolute_url()}#comments")
-    context = {
-        "post": post,
-        "comments": selectors.post_comments(post=post),
-        "comment_form": form,
-        "liked": selectors.post_is_liked(post=post, user=request.user),
-    }
+    context = _detail_context(request, post, comment_form=form)
     return render(request, "posts/post_detail.html", context, status=400)
 
 

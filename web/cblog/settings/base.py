@@ -360,6 +360,12 @@ SITE_NAME = env("CBLOG_SITE_NAME", default="cblog")
 POSTS_PER_PAGE = 10
 # Anonymous readers get pages from a short-lived cache (see cblog.core.pagecache); 0 disables.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
+# What every reader sees alike (post cards, post bodies, comment lists) is cached as fragments,
+# signed-in readers included (see cblog.core.templatetags.fragments); 0 disables.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=PAGE_CACHE_SECONDS)
+# Views are counted in memory and written in bulk every this many seconds (see
+# cblog.posts.viewcounts); 0 writes each view during its request.
+VIEW_FLUSH_SECONDS = env.float("VIEW_FLUSH_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,8 @@ from cblog.settings.base import *  # noqa: F403
 from cblog.settings.base import STORAGES
 
 PAGE_CACHE_SECONDS = 0  # tests of the page cache turn it on themselves
+FRAGMENT_CACHE_SECONDS = 0  # the same for shared fragments
+VIEW_FLUSH_SECONDS = 0  # views written during the request; buffered counting is tested apart
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
