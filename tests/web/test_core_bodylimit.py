@@ -105,7 +105,8 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[int, int]]:
 
 def test_gunicorn_refuses_an_oversized_upload_before_reading_it(gunicorn):
     port, worker = gunicorn
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as warm:
+    # The worker imports Django on its first request: allow for a busy machine.
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as warm:
         warm.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         assert b"200 OK" in warm.recv(4096)
     before = _rss_kb(worker)
