@@ -38,10 +38,14 @@ def _page(request: HttpRequest, posts: QuerySet[Post]) -> Page:
 
 
 def _list(
-    request: HttpRequest, title: str, posts: QuerySet[Post], **context: object
+    request: HttpRequest,
+    title: str,
+    posts: QuerySet[Post],
+    template: str = "posts/post_list.html",
+    **context: object,
 ) -> HttpResponse:
     context = {"page_title": title, "page_obj": _page(request, posts), **context}
-    return render(request, "posts/post_list.html", context)
+    return render(request, template, context)
 
 
 @pagecache.cached("list")
@@ -67,7 +71,7 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     posts = selectors.post_list(viewer=request.user, query=query) if query else Post.objects.none()
     title = f"Search results for “{query}”" if query else "Search"
-    return _list(request, title, posts, search_query=query)
+    return _list(request, title, posts, template="posts/search.html", search_query=query)
 
 
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -88,14 +92,11 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         post = selectors.post_get_visible(slug=slug, viewer=request.user)
         identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
-        if services.view_record(post_id=post.pk, visitor=identity):
+        # An author reading their own post is not a reader: their visits are not views.
+        is_author = request.user.is_authenticated and request.user.pk == post.author_id
+        if not is_author and services.view_record(post_id=post.pk, visitor=identity):
             post.view_count += 1
-        context = {
-            "post": post,
-            "comments": selectors.post_comments(post=post),
-            "comment_form": CommentForm(),
-            "liked": selectors.post_is_liked(post=post, user=request.user),
-        }
+        context = _detail_context(request, post, CommentForm())
         response = render(request, "posts/post_detail.html", context)
         if post.is_public:  # drafts and scheduled posts are their author's alone
             pagecache.store(key, response, extra=post.pk)
@@ -109,6 +110,22 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+def _detail_context(request: HttpRequest, post: Post, form: CommentForm) -> dict[str, object]:
+    """What the post page shows: one page of comments, neighbours and related posts."""
+    comments = Paginator(selectors.post_comments(post=post), settings.COMMENTS_PER_PAGE)
+    comments.count = post.comment_count  # the denormalised counter: no COUNT query
+    previous_post, next_post = selectors.post_neighbours(post=post)
+    return {
+        "post": post,
+        "comments": comments.get_page(request.GET.get("comments")),
+        "comment_form": form,
+        "liked": selectors.post_is_liked(post=post, user=request.user),
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "related_posts": selectors.post_related(post=post),
+    }
 
 
 @login_required
@@ -182,12 +199,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         services.comment_create(post=post, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Your comment is posted.")
         return redirect(f"{post.get_absolute_url()}#comments")
-    context = {
-        "post": post,
-        "comments": selectors.post_comments(post=post),
-        "comment_form": form,
-        "liked": selectors.post_is_liked(post=post, user=request.user),
-    }
+    context = _detail_context(request, post, form)
     return render(request, "posts/post_detail.html", context, status=400)
 
 
