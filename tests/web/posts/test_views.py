@@ -236,7 +236,9 @@ def test_an_authors_own_visits_are_not_views(post, client_logged_in):
     assert response.status_code == 200
     post.refresh_from_db()
     assert post.view_count == 0
-    assert " view" not in response.content.decode().split('class="post-actions"')[1].split("</div>")[0]
+    assert (
+        " view" not in response.content.decode().split('class="post-actions"')[1].split("</div>")[0]
+    )
 
 
 def test_feeds_sitemap_and_robots(make_post, client):
