@@ -128,11 +128,13 @@ class Post(models.Model):
 
         Saving a post writes it twice (the row, then its cover thumbnail) and a draft is saved
         before it is published: those are not edits a reader cares about. A change on a later
-        day (the site's time zone) is.
+        day (the site's time zone) than the post went live (published, or created when it was
+        back-dated) is.
         """
         if not self.is_public or self.updated_at is None:
             return False
-        return timezone.localdate(self.updated_at) > timezone.localdate(self.published_at)
+        went_live = max(self.published_at, self.created_at or self.published_at)
+        return timezone.localdate(self.updated_at) > timezone.localdate(went_live)
 
 
 class Comment(models.Model):
