@@ -42,6 +42,16 @@ def test_footer_lists_the_sections_and_the_feeds(make_post, client, category):
     assert reverse("posts:feed_atom") in footer
 
 
+def test_footer_sections_are_cached_between_pages(
+    category, client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0  # render every time: only the footer cache is left
+    client.get(reverse("posts:search"))
+    with django_assert_num_queries(0):  # the search page without a query reads nothing else
+        html = client.get(reverse("posts:search")).content.decode()
+    assert 'href="/category/travel/">Travel<' in html
+
+
 def test_navigation_marks_the_current_page(client_logged_in):
     html = client_logged_in.get(reverse("posts:mine")).content.decode()
     assert re.search(r'href="/posts/mine/"\s+aria-current="page"', html)
