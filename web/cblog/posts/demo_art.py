@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps
 W, H = 1200, 675
 Colour = tuple[int, int, int]
 BODY_PICTURES = {  # file name under static/img/demo/ -> (scene, seed)
-    "lycian-coast.jpg": ("coast", 11),
+    "lycian-coast.jpg": ("coast_evening", 11),
     "phone-golden-hour.jpg": ("golden", 12),
     "phone-blue-hour.jpg": ("blue_hour", 13),
 }
@@ -54,6 +54,22 @@ def coast(rng: random.Random) -> Image.Image:
         )
     trail = [(0, 440), (220, 410), (420, 450), (640, 400), (860, 430), (W, 395)]
     draw.line(trail, fill=(222, 196, 140), width=7, joint="curve")
+    return image
+
+
+def coast_evening(rng: random.Random) -> Image.Image:
+    """The same coast from a village terrace at the end of a day's walk."""
+    image = _sky((92, 72, 140), (250, 190, 140))
+    draw = ImageDraw.Draw(image)
+    _ridge(draw, rng, 360, 110, (84, 70, 110))
+    draw.rectangle([0, 430, W, H], fill=(70, 90, 140))
+    for y in range(440, H, 16):
+        draw.line(
+            [(rng.randint(300, 600), y), (rng.randint(600, 900), y)], fill=(240, 200, 160), width=2
+        )
+    draw.rectangle([0, 560, W, H], fill=(120, 84, 60))  # the terrace wall
+    draw.polygon([(860, 470), (900, 470), (892, 556), (868, 556)], fill=(180, 60, 40))  # tea glass
+    draw.ellipse([850, 548, 910, 566], fill=(230, 220, 200))
     return image
 
 
@@ -172,6 +188,7 @@ def dark_mode(rng: random.Random) -> Image.Image:
 
 SCENES: dict[str, Callable[[random.Random], Image.Image]] = {
     "coast": coast,
+    "coast_evening": coast_evening,
     "bread": bread,
     "network": network,
     "golden": golden,

@@ -79,7 +79,7 @@ LYCIAN_WAY = """The Lycian Way runs about 540 km along Turkey's south-west coast
 to the hills above Antalya. I had a week, so I walked the western third: Faralya to Kaş,
 with a bus to skip the one stretch of main road.
 
-![The trail above the sea between Kabak and Alınca](/static/img/demo/lycian-coast.jpg)
+![Evening over the bay from a village terrace](/static/img/demo/lycian-coast.jpg)
 
 ## Day by day
 
