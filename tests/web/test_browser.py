@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
@@ -152,7 +153,8 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     card = page.get_by_role("article").filter(has=page.get_by_role("heading", name=title))
     expect(card).to_be_visible()
     expect(card).to_contain_text("by walker")
-    expect(card).to_contain_text("in Travel")
+    expect(card.locator(".card-kicker")).to_have_text("Travel")
+    expect(card.locator("img.card-cover")).to_have_attribute("alt", title)
     thumbnail = card.locator("img.card-cover")
     expect(thumbnail).to_have_attribute("src", re.compile(r"^/media/.+"))
     thumbnail.scroll_into_view_if_needed()  # it is loading="lazy"
@@ -202,3 +204,195 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     assert post.cover_thumbnail
     assert Comment.objects.get(post=post).body == comment_text
     assert Like.objects.filter(post=post, user=post.author).count() == 1
+
+
+# --- Accessibility and looks: axe-core on every page a reader or writer uses, two widths ---
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo_site(browser_site: str, media_root: Path, settings: Any) -> Iterator[dict[str, str]]:
+    """The demo content, with alice's covers in a media index (moto, in this process)."""
+    import boto3
+    from django.core.management import call_command
+    from moto import mock_aws
+
+    from cblog.media import index
+    from local.resources import ensure_table
+
+    call_command("seed_demo", verbosity=0)
+    settings.MEDIA_INDEX_TABLE = "cblog-media-index-browser"
+    settings.AWS_REGION = "us-east-1"
+    settings.AWS_ENDPOINT_URL = None
+    index._table.cache_clear()
+    with mock_aws():
+        ensure_table(boto3.client("dynamodb", region_name="us-east-1"), "cblog-media-index-browser")
+        table = boto3.resource("dynamodb", region_name="us-east-1").Table(
+            "cblog-media-index-browser"
+        )
+        for post in Post.objects.filter(author__username="alice"):
+            table.put_item(
+                Item={
+                    "id": post.cover.name,
+                    "owner": str(post.author_id),
+                    "kind": "images",
+                    "size": post.cover.size,
+                    "content_type": "image/jpeg",
+                    "created_at": post.created_at.isoformat(),
+                    "deleted": False,
+                }
+            )
+        yield {
+            "home": "/",
+            "post": Post.objects.get(title="A week on the Lycian Way").get_absolute_url(),
+            "search": f"{reverse('posts:search')}?q=bread",
+            "search-empty": reverse("posts:search"),
+            "404": "/no/such/page/",
+            "editor": reverse("posts:create"),
+            "profile": reverse("users:profile"),
+            "my-media": reverse("media:mine"),
+        }
+    index._table.cache_clear()
+
+
+def _load_every_image(page: Page) -> None:
+    """Lazy images load only near the viewport: make them eager so full-page shots show them."""
+    page.evaluate(
+        """() => Promise.all([...document.images].map(img => {
+             img.loading = "eager";
+             return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
+           }))"""
+    )
+
+
+def _serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+def _log_in(page: Page, site: str, username: str) -> None:
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Welcome back, {username}.")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_has_no_serious_accessibility_violations_at_two_widths(
+    chromium_path: str, browser_site: str, demo_site: dict[str, str], scheme: str, monkeypatch
+) -> None:
+    """axe-core (bundled by axe-playwright-python) on each page, desktop and 390 px wide,
+    signed out for the public pages and signed in for the writer's; a screenshot of each."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for width_name, viewport in VIEWPORTS.items():
+                context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                page = context.new_page()
+                page.set_default_timeout(15_000)
+                for name, path in demo_site.items():
+                    if name == "editor":  # the writer's pages, signed in from here on
+                        _log_in(page, browser_site, "alice")
+                    response = page.goto(f"{browser_site}{path}")
+                    assert response is not None
+                    assert response.status == (404 if name == "404" else 200), name
+                    _load_every_image(page)
+                    page.screenshot(
+                        path=ARTIFACTS / f"a11y-{name}-{width_name}-{scheme}.png", full_page=True
+                    )
+                    violations = _serious_violations(page)
+                    if violations:
+                        found[f"{name} at {width_name} ({scheme})"] = violations
+                    overflow = page.evaluate(
+                        "document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    assert overflow <= 0, f"{name} is {overflow}px wider than the {width_name}"
+                context.close()
+        finally:
+            browser.close()
+    assert not found, "\n".join(f"{page}: {v}" for page, vs in found.items() for v in vs)
+
+
+@pytest.mark.browser
+def test_phone_header_is_one_row_with_a_menu_button_and_focus_ring_contrasts(
+    page: Page, browser_site: str, demo_site: dict[str, str]
+) -> None:
+    page.set_viewport_size(VIEWPORTS["phone"])
+    _log_in(page, browser_site, "alice")  # signed in: the longest navigation
+    page.goto(f"{browser_site}/")
+    header = page.locator(".site-header")
+    assert header.bounding_box()["height"] < 80, "the phone header wraps onto several rows"
+    expect(_nav(page)).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(_nav(page).get_by_role("link", name="My posts")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "a11y-menu-open-phone.png")
+    _nav(page).get_by_role("link", name="My posts").click()
+    page.get_by_text("Menu", exact=True).click()
+    expect(_nav(page).get_by_role("link", name="My posts")).to_have_attribute(
+        "aria-current", "page"
+    )
+
+    # Desktop: no menu button, the navigation is simply there.
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{browser_site}/")
+    expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+    expect(_nav(page).get_by_role("link", name="My posts")).to_be_visible()
+
+    # The focus ring: at least 3:1 against the page behind it.
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the site's name
+    ring, background = page.evaluate(
+        """() => [getComputedStyle(document.activeElement).outlineColor,
+                  getComputedStyle(document.querySelector('.site-header')).backgroundColor]"""
+    )
+    assert _contrast(ring, background) >= 3, (ring, background)
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.browser
+def test_no_text_is_smaller_than_14px(page: Page, browser_site: str, demo_site: dict[str, str]):
+    small: dict[str, list[str]] = {}
+    for name, path in demo_site.items():
+        if name == "editor":
+            _log_in(page, browser_site, "alice")
+        page.goto(f"{browser_site}{path}")
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                 .filter(el => [...el.childNodes].some(
+                     n => n.nodeType === 3 && n.textContent.trim()))
+                 .filter(el => el.getClientRects().length && !el.closest('.visually-hidden'))
+                 .filter(el => parseFloat(getComputedStyle(el).fontSize) < 14)
+                 .map(el => `${el.tagName.toLowerCase()}.${el.className}: `
+                            + getComputedStyle(el).fontSize)"""
+        )
+        if found:
+            small[name] = found[:5]
+    assert not small, small

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from cblog.core.views import robots_txt
+from cblog.core.views import favicon, robots_txt
 from cblog.posts.sitemaps import SITEMAPS
 
 handler500 = "cblog.core.views.server_error"
@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include("cblog.media.urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, {"name": "favicon.ico"}, name="favicon"),
+    path(
+        "apple-touch-icon.png", favicon, {"name": "apple-touch-icon.png"}, name="apple_touch_icon"
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from cblog.posts import demo
 from cblog.posts.models import Category, Comment, Like, Post, PostView, Tag
 from cblog.users.models import User
 
@@ -18,7 +19,7 @@ def test_seed_demo_is_idempotent_and_fills_bulk_posts(media_root, capsys):
     call_command("seed_demo", posts=7, comments=2, likes=3, verbosity=0)
     call_command("seed_demo", posts=7, comments=2, likes=3, verbosity=0)
     assert Post.objects.filter(slug__startswith="bulk-post-").count() == 7
-    assert Post.objects.count() == 7 + 6
+    assert Post.objects.count() == 7 + len(demo.SHOWCASE)
     bulk = Post.objects.filter(slug__startswith="bulk-post-")
     assert Comment.objects.filter(post__in=bulk).count() == 14
     assert Like.objects.filter(post__in=bulk).count() == 21

@@ -51,15 +51,21 @@ def test_list_pages_stay_within_six_queries(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("logged_in", [False, True])
-def test_post_detail_stays_within_eight_queries(
-    fifty_posts, make_user, client, user, logged_in, django_assert_max_num_queries
+# The post, its tags, the view (insert + counter), previous and next posts, related posts, one
+# page of comments and the footer's sections (cached afterwards); signed in: the session, the
+# user and their like.
+@pytest.mark.parametrize(("logged_in", "budget"), [(False, 9), (True, 12)])
+def test_post_detail_query_count_is_pinned(
+    fifty_posts, make_user, client, user, logged_in, budget, django_assert_max_num_queries
 ):
-    post = fifty_posts[0]
+    post = fifty_posts[25]  # in the middle: it has a previous and a next post
     for n in range(10):
         services.comment_create(post=post, author=make_user(), body=f"comment {n}")
     if logged_in:
         client.force_login(user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(budget):
         response = client.get(post.get_absolute_url())
     assert len(response.context["comments"]) == 11
+    assert response.context["previous_post"] is not None
+    assert response.context["next_post"] is not None
+    assert len(response.context["related_posts"]) == 3

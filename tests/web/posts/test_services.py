@@ -68,6 +68,12 @@ def test_excerpt_keeps_words_of_adjacent_blocks_apart(make_post):
     assert post.excerpt == "gulls nets End."
 
 
+def test_excerpt_leaves_out_headings_and_code(make_post):
+    post = make_post(body="Intro.\n\n## A heading\n\n```\ncode()\n```\n\nMore.")
+    assert post.excerpt == "Intro. More."
+    assert make_post(body="## Only a heading").excerpt == "Only a heading"
+
+
 def test_tags_from_text_deduplicates_and_reuses(db):
     tags = services.tags_from_text("Travel, travel , Food,, ")
     assert [t.slug for t in tags] == ["travel", "food"]

@@ -212,11 +212,22 @@ def test_views_are_counted_once_per_anonymous_visitor(post, client):
     assert post.view_count == 2
 
 
-def test_views_are_counted_once_per_user(post, client_logged_in):
+def test_views_are_counted_once_per_user(make_post, client_logged_in):
+    post = make_post()  # by another author
     for _ in range(3):
         client_logged_in.get(post.get_absolute_url())
     post.refresh_from_db()
     assert post.view_count == 1
+
+
+def test_an_authors_own_visits_are_not_views(post, client_logged_in):
+    response = client_logged_in.get(post.get_absolute_url())
+    assert response.status_code == 200
+    post.refresh_from_db()
+    assert post.view_count == 0
+    assert (
+        " view" not in response.content.decode().split('class="post-actions"')[1].split("</div>")[0]
+    )
 
 
 def test_feeds_sitemap_and_robots(make_post, client):

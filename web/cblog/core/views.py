@@ -1,12 +1,13 @@
-"""Error pages and robots.txt."""
+"""Error pages, robots.txt and the favicon."""
 
 from __future__ import annotations
 
 import sys
 
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -39,3 +40,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest, name: str) -> HttpResponse:
+    """``/favicon.ico`` and ``/apple-touch-icon.png``, which browsers ask for by these names:
+    a redirect to the (hashed, long-cached) static file."""
+    return HttpResponsePermanentRedirect(static(f"img/{name}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import markdown as md
 import nh3
@@ -65,8 +66,19 @@ def render_markdown(text: str) -> str:
     )
 
 
+# Headings and code blocks read badly inside a running excerpt ("... values: Colours as
+# variables If every ..."); the excerpt is the prose around them.
+_NOT_PROSE = re.compile(r"<(h[1-6]|pre)\b[^>]*>.*?</\1>", re.DOTALL)
+
+
 def plain_excerpt(body_html: str, words: int = 40) -> str:
-    """A plain-text excerpt of sanitised HTML, for cards and meta descriptions."""
+    """A plain-text excerpt of sanitised HTML, for cards and meta descriptions.
+
+    Headings and code blocks are left out unless nothing else is there.
+    """
+    prose = _NOT_PROSE.sub(" ", body_html)
+    if not nh3.clean(prose, tags=set()).strip():
+        prose = body_html
     # A space before every tag keeps words of adjacent blocks ("<li>a</li><li>b</li>") apart.
-    text = html.unescape(nh3.clean(body_html.replace("<", " <"), tags=set()))
+    text = html.unescape(nh3.clean(prose.replace("<", " <"), tags=set()))
     return Truncator(" ".join(text.split())).words(words, truncate="…")[:300]

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+READING_WORDS_PER_MINUTE = 230
+
 
 def cover_upload_to(instance: Post, filename: str) -> str:
     return f"images/{instance.author_id}/{filename}"
@@ -114,6 +116,25 @@ class Post(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and not self.is_public
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at about 230 words a minute; at least one."""
+        return max(1, round(len(self.body.split()) / READING_WORDS_PER_MINUTE))
+
+    @property
+    def was_edited(self) -> bool:
+        """Whether the post changed on a later day than it was published.
+
+        Saving a post writes it twice (the row, then its cover thumbnail) and a draft is saved
+        before it is published: those are not edits a reader cares about. A change on a later
+        day (the site's time zone) than the post went live (published, or created when it was
+        back-dated) is.
+        """
+        if not self.is_public or self.updated_at is None:
+            return False
+        went_live = max(self.published_at, self.created_at or self.published_at)
+        return timezone.localdate(self.updated_at) > timezone.localdate(went_live)
 
 
 class Comment(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 
 # Columns a card never shows: loading them for a list page only costs time.
 _CARD_DEFERRED = ("body", "body_html", "video", "cover")
+_AUTHOR_NAME = ("author__username", "author__first_name", "author__last_name")
 
 
 def post_list(
@@ -89,6 +92,54 @@ def post_commented_by(*, post: Post, user: User) -> bool:
         commented = post.comments.filter(author=user).exists()
         pagecache.shared_set("commented", key, commented)
     return commented
+
+
+def post_neighbours(*, post: Post) -> tuple[Post | None, Post | None]:
+    """The published posts just before and just after ``post`` (by date): two small queries.
+
+    Only for a public post; a draft or a scheduled post has no place in the sequence yet.
+    """
+    if not post.is_public:
+        return None, None
+    posts = Post.objects.published().only("title", "slug", "published_at")
+    same_date_earlier = Q(published_at=post.published_at, id__lt=post.pk)
+    same_date_later = Q(published_at=post.published_at, id__gt=post.pk)
+    previous = (
+        posts.filter(Q(published_at__lt=post.published_at) | same_date_earlier)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    following = (
+        posts.filter(Q(published_at__gt=post.published_at) | same_date_later)
+        .order_by("published_at", "id")
+        .first()
+    )
+    return previous, following
+
+
+def post_related(*, post: Post, limit: int = 3) -> list[Post]:
+    """Up to ``limit`` other published posts sharing a tag or the category, newest first.
+
+    One query: the tag ids come from the post's prefetched tags, and the posts are read with
+    their author for the small cards.
+    """
+    tag_ids = [tag.pk for tag in post.tags.all()]
+    if not tag_ids and post.category_id is None:
+        return []
+    conditions = [Q(tags__in=tag_ids)] if tag_ids else []
+    if post.category_id is not None:
+        conditions.append(Q(category_id=post.category_id))
+    match = reduce(operator.or_, conditions)
+    candidates = (
+        Post.objects.published()
+        .filter(match)
+        .exclude(pk=post.pk)
+        .select_related("author")
+        .only("title", "slug", "published_at", *_AUTHOR_NAME)
+        .order_by("-published_at", "-id")
+        .distinct()
+    )
+    return list(candidates[:limit])
 
 
 def comment_get_deletable(*, pk: int, user: User) -> Comment:

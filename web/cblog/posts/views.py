@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 
@@ -42,7 +43,11 @@ def _page(request: HttpRequest, posts: QuerySet[Post], ids: Sequence[int] | None
 
 
 def _list(
-    request: HttpRequest, title: str, posts: QuerySet[Post], **context: object
+    request: HttpRequest,
+    title: str,
+    posts: QuerySet[Post],
+    template: str = "posts/post_list.html",
+    **context: object,
 ) -> HttpResponse:
     """A list page. Its cards are a shared fragment (``list_key``): on a hit the page of posts,
     which is lazy, is never read, so it costs no query."""
@@ -53,7 +58,7 @@ def _list(
         "list_key": f"{pagecache.page_path(request)} {request.user.is_authenticated}",
         **context,
     }
-    return render(request, "posts/post_list.html", context)
+    return render(request, template, context)
 
 
 @pagecache.cached("list")
@@ -81,7 +86,7 @@ def search(request: HttpRequest) -> HttpResponse:
     ids = selectors.post_search(query=query) if query else []
     title = f"Search results for “{query}”" if query else "Search"
     context = {"page_title": title, "page_obj": _page(request, posts, ids), "search_query": query}
-    return render(request, "posts/post_list.html", context)
+    return render(request, "posts/search.html", context)
 
 
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -102,7 +107,9 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         post = selectors.post_get_visible(slug=slug, viewer=request.user)
         identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
-        if services.view_record(post_id=post.pk, visitor=identity):
+        # An author reading their own post is not a reader: their visits are not views.
+        is_author = request.user.is_authenticated and request.user.pk == post.author_id
+        if not is_author and services.view_record(post_id=post.pk, visitor=identity):
             post.view_count += 1
         response = render(request, "posts/post_detail.html", _detail_context(request, post))
         if post.is_public:  # drafts and scheduled posts are their author's alone
@@ -122,6 +129,19 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None
 ) -> dict[str, object]:
+    """What the post page shows: the post, one page of comments, neighbours and related posts.
+
+    What every reader sees alike is a shared fragment in the template; the values behind it
+    are callables (the template calls them), so a fragment hit costs no query.
+    """
+    comments_page = request.GET.get("comments") or "1"
+
+    @functools.cache
+    def comments() -> Page:
+        paginator = Paginator(selectors.post_comments(post=post), settings.COMMENTS_PER_PAGE)
+        paginator.count = post.comment_count  # the denormalised counter: no COUNT query
+        return paginator.get_page(comments_page)
+
     def comments_key() -> str | None:
         """The comment list is shared unless this reader may delete some of it (their own
         comments, or any on their post): then it is rendered for them alone (``None``).
@@ -131,16 +151,19 @@ def _detail_context(
             user.pk == post.author_id or selectors.post_commented_by(post=post, user=user)
         ):
             return None
-        return "readers"
+        return f"readers:{comments_page[:12]}"
 
+    neighbours = functools.cache(lambda: selectors.post_neighbours(post=post))
     return {
         "post": post,
-        # Not even built on a fragment hit.
-        "comments": SimpleLazyObject(lambda: selectors.post_comments(post=post)),
+        "comments": comments,
         "comments_key": comments_key,
         "comment_form": comment_form or CommentForm(),
         "comment_form_key": None if comment_form else "blank",  # a blank form is shared
         "liked": selectors.post_is_liked(post=post, user=request.user),
+        "previous_post": lambda: neighbours()[0],
+        "next_post": lambda: neighbours()[1],
+        "related_posts": functools.cache(lambda: selectors.post_related(post=post)),
     }
 
 

@@ -357,7 +357,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Blog --------------------------------------------------------------------------------------
 SITE_NAME = env("CBLOG_SITE_NAME", default="cblog")
+SITE_TAGLINE = env(
+    "CBLOG_SITE_TAGLINE", default="Travel notes, kitchen experiments and things we learned at work."
+)
 POSTS_PER_PAGE = 10
+COMMENTS_PER_PAGE = 50
 # Anonymous readers get pages from a short-lived cache (see cblog.core.pagecache); 0 disables.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 # What every reader sees alike (post cards, post bodies, comment lists) is cached as fragments,
