@@ -66,6 +66,6 @@ def test_post_detail_query_count_is_pinned(
     with django_assert_max_num_queries(budget):
         response = client.get(post.get_absolute_url())
     assert len(response.context["comments"]) == 11
-    assert response.context["previous_post"] is not None
-    assert response.context["next_post"] is not None
+    assert response.context["previous_post"]() is not None
+    assert response.context["next_post"]() is not None
     assert len(response.context["related_posts"]) == 3

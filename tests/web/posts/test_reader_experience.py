@@ -100,12 +100,12 @@ def test_previous_next_and_related_posts(make_post, client, category, make_user)
     make_post(title="Unrelated", published_at=now - timedelta(hours=1))
     make_post(title="Same section", published_at=now - timedelta(hours=2), category=category)
     response = client.get(middle.get_absolute_url())
-    assert response.context["previous_post"].title == "First"
-    assert response.context["next_post"].title == "Last"
+    assert response.context["previous_post"]().title == "First"
+    assert response.context["next_post"]().title == "Last"
     assert [p.title for p in response.context["related_posts"]] == ["Same section"]
     related = client.get(first.get_absolute_url()).context["related_posts"]
     assert [p.title for p in related] == ["Last"]
-    assert client.get(first.get_absolute_url()).context["previous_post"] is None
+    assert client.get(first.get_absolute_url()).context["previous_post"]() is None
 
 
 def test_comments_are_paginated(make_post, client, make_user, settings):

@@ -132,11 +132,10 @@ def _detail_context(
     """What the post page shows: the post, one page of comments, neighbours and related posts.
 
     What every reader sees alike is a shared fragment in the template; the values behind it
-    are callables (the template calls them), so a fragment hit costs no query.
+    are lazy (or callables, which the template calls), so a fragment hit costs no query.
     """
     comments_page = request.GET.get("comments") or "1"
 
-    @functools.cache
     def comments() -> Page:
         paginator = Paginator(selectors.post_comments(post=post), settings.COMMENTS_PER_PAGE)
         paginator.count = post.comment_count  # the denormalised counter: no COUNT query
@@ -156,14 +155,14 @@ def _detail_context(
     neighbours = functools.cache(lambda: selectors.post_neighbours(post=post))
     return {
         "post": post,
-        "comments": comments,
+        "comments": SimpleLazyObject(comments),
         "comments_key": comments_key,
         "comment_form": comment_form or CommentForm(),
         "comment_form_key": None if comment_form else "blank",  # a blank form is shared
         "liked": selectors.post_is_liked(post=post, user=request.user),
         "previous_post": lambda: neighbours()[0],
         "next_post": lambda: neighbours()[1],
-        "related_posts": functools.cache(lambda: selectors.post_related(post=post)),
+        "related_posts": SimpleLazyObject(lambda: selectors.post_related(post=post)),
     }
 
 
