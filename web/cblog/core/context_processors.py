@@ -3,22 +3,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-FOOTER_CATEGORIES_KEY = "footer:categories"
+from cblog.core import pagecache
+
 FOOTER_CATEGORIES_SECONDS = 300
 
 
 def _footer_categories() -> list[tuple[str, str]]:
-    """(name, url) of every category, for the footer: cached, so most pages pay no query."""
+    """(name, url) of every category, for the footer: cached until the next write, so most
+    pages pay no query."""
     from cblog.posts.models import Category
 
     def load() -> list[tuple[str, str]]:
         return [(c.name, c.get_absolute_url()) for c in Category.objects.only("name", "slug")]
 
-    return cache.get_or_set(FOOTER_CATEGORIES_KEY, load, FOOTER_CATEGORIES_SECONDS)
+    return pagecache.remember("footer-categories", load, FOOTER_CATEGORIES_SECONDS)
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

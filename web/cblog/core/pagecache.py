@@ -211,3 +211,21 @@ def shared_set(name: str, key: str, value: Any) -> None:
         cache.set(f"shared:{name}:{generation()}:{key}", value, settings.FRAGMENT_CACHE_SECONDS)
     except CACHE_ERRORS:
         logger.warning("fragment cache unavailable: not stored", exc_info=True)
+
+
+def remember(name: str, compute: Callable[[], Any], seconds: int) -> Any:
+    """``compute()``'s value, kept for ``seconds`` within the current content generation (so a
+    write shows at once); computed afresh when the cache fails."""
+    try:
+        key = f"remember:{name}:{generation()}"
+        value = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: computing %s", name, exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except CACHE_ERRORS:
+            logger.warning("cache unavailable: %s not kept", name, exc_info=True)
+    return value

@@ -12,6 +12,7 @@ a hit costs no query.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django import template
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cblog.core import pagecache
 
 register = template.Library()
+logger = logging.getLogger(__name__)
 
 
 class SharedNode(template.Node):
@@ -38,11 +40,18 @@ class SharedNode(template.Node):
             return self.nodelist.render(context)
         parts = [str(self.name.resolve(context)), *map(str, values)]
         digest = hashlib.sha256("\x1f".join(parts[1:]).encode()).hexdigest()[:32]
-        key = f"fragment:{parts[0]}:{pagecache.generation()}:{digest}"
-        html = cache.get(key)
+        try:
+            key = f"fragment:{parts[0]}:{pagecache.generation()}:{digest}"
+            html = cache.get(key)
+        except pagecache.CACHE_ERRORS:
+            logger.warning("fragment cache unavailable: rendering", exc_info=True)
+            return self.nodelist.render(context)
         if html is None:
             html = self.nodelist.render(context)
-            cache.set(key, str(html), seconds)
+            try:
+                cache.set(key, str(html), seconds)
+            except pagecache.CACHE_ERRORS:
+                logger.warning("fragment cache unavailable: not stored", exc_info=True)
         return mark_safe(html)  # noqa: S308 - our own rendered (autoescaped) template output
 
 
