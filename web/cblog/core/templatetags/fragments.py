@@ -15,7 +15,6 @@ import hashlib
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString, mark_safe
@@ -39,10 +38,10 @@ class SharedNode(template.Node):
         parts = [str(self.name.resolve(context)), *map(str, values)]
         digest = hashlib.sha256("\x1f".join(parts[1:]).encode()).hexdigest()[:32]
         key = f"fragment:{parts[0]}:{pagecache.generation()}:{digest}"
-        html = cache.get(key)
+        html = pagecache.read(key)
         if html is None:
-            html = self.nodelist.render(context)
-            cache.set(key, str(html), seconds)
+            html = str(self.nodelist.render(context))
+            pagecache.write(key, html, seconds)
         return mark_safe(html)  # noqa: S308 - our own rendered (autoescaped) template output
 
 
