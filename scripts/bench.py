@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     load_runs: list[dict[str, Any]] = []
     seeding: dict[str, dict[int, float]] = {}
-    started, load_before = time.monotonic(), os.getloadavg()
+    started, load_before, commit = time.monotonic(), os.getloadavg(), git_commit()
     if load_before[0] > (os.cpu_count() or 1):
         print(
             f"warning: load average {load_before[0]:.1f} on {os.cpu_count()} CPUs; "
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "server": server.describe(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},
-        "commit": git_commit(),
+        "commit": commit,  # measured: the code the servers loaded
         "seeding_s": seeding,
         "rows": rows,
         "load": load_runs,

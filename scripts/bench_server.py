@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `local` is a package at the repository root
-from local.processes import free_port  # noqa: E402
+from local.processes import free_port, listening  # noqa: E402
 
 WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
 HOST = "127.0.0.1"
@@ -118,7 +118,7 @@ class Server:
 def gunicorn(env: dict[str, str], log: Path, *, sync: bool = False) -> Iterator[Server]:
     """gunicorn as the web image runs it (web/gunicorn.conf.py: threaded workers) on a free
     loopback port, until the block ends; ``sync`` serves with sync workers for comparison."""
-    port = free_port()
+    port = _port()
     argv = [
         sys.executable, "-m", "gunicorn",
         "--config", str(WEB / "gunicorn.conf.py"),
@@ -142,6 +142,17 @@ def gunicorn(env: dict[str, str], log: Path, *, sync: bool = False) -> Iterator[
         yield Server(base, process.pid, log)
     finally:
         stop(process)
+
+
+def _port() -> int:
+    """A free loopback port: from BENCH_PORTS ("18100-18199") when set, else any."""
+    if not (ports := os.environ.get("BENCH_PORTS")):
+        return free_port()
+    low, _, high = ports.partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        if not listening(port):
+            return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={ports}")
 
 
 def describe() -> str:

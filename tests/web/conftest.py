@@ -83,10 +83,10 @@ def _no_shared_response_sets_a_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
 def _fresh_cache() -> Iterator[None]:
     """Every test starts with an empty cache (it remembers views and pages per process)."""
     cache.clear()
-    pagecache.forget_generation()
+    pagecache.forget()
     yield
     cache.clear()
-    pagecache.forget_generation()
+    pagecache.forget()
 
 
 @pytest.fixture

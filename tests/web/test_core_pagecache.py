@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from cblog.core import pagecache
 from cblog.posts import services
 from cblog.posts.models import Post
 
@@ -145,3 +146,20 @@ def test_feeds_are_cached_and_invalidated_like_pages(
     with django_capture_on_commit_callbacks(execute=True):
         services.post_create(author=user, title="Feed news", body="b", status="published")
     assert b"Feed news" in client.get(reverse(name)).content
+
+
+def test_generation_keyed_entries_are_kept_in_process_when_the_cache_is_shared(
+    published, client, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """With a shared cache (CACHE_URL), a page read once is served from this process's copy:
+    its key holds the generation, so the copy can never be stale; a write still shows."""
+    monkeypatch.setattr(pagecache, "_shared_cache", lambda: True)
+    first = client.get(reverse("posts:home"))
+    key = pagecache.cache_key(RequestFactory().get(reverse("posts:home")), "list")
+    assert cache.get(key) is not None
+    cache.delete(key)  # gone from the shared cache (e.g. evicted there)
+    with django_assert_num_queries(0):
+        assert client.get(reverse("posts:home")).content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(author=published.author, title="Shown", body="b", status="published")
+    assert b"Shown" in client.get(reverse("posts:home")).content

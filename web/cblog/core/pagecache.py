@@ -28,7 +28,8 @@ from urllib.parse import urlencode
 
 import redis
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -78,6 +79,43 @@ def page_path(request: HttpRequest) -> str:
         for value in values
     ]
     return f"{request.path}?{urlencode(kept)}" if kept else request.path
+
+
+# Entries keyed by a generation never change (a write starts a new generation), so when the
+# cache is shared (CACHE_URL), a copy kept in this process is as good as the shared one and
+# saves a round trip per page and fragment. Only the generation itself is read from the
+# shared cache (see ``generation``).
+_local = LocMemCache("cblog-pagecache", {"OPTIONS": {"MAX_ENTRIES": 5000}})
+
+
+def _shared_cache() -> bool:
+    return not isinstance(caches["default"], LocMemCache)
+
+
+def read(key: str) -> Any:
+    """A generation-keyed entry: from this process's copy, else the cache (and copied).
+    A cache that fails reads as a miss."""
+    if _shared_cache() and (value := _local.get(key)) is not None:
+        return value
+    try:
+        value = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: rendering", exc_info=True)
+        return None
+    if value is not None and _shared_cache():
+        _local.set(key, value, settings.PAGE_CACHE_SECONDS or settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
+def write(key: str, value: Any, timeout: int) -> None:
+    """Keep a generation-keyed entry (a cache that fails keeps nothing: the next read renders)."""
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS:
+        logger.warning("cache unavailable: not stored", exc_info=True)
+        return
+    if _shared_cache():
+        _local.set(key, value, timeout)
 
 
 def cache_key(request: HttpRequest, namespace: str, *, shared: bool = False) -> str | None:
@@ -133,11 +171,7 @@ def cached(namespace: str, *, shared: bool = False) -> Callable[[View], View]:
 
 
 def get(key: str | None) -> Any:
-    try:
-        return cache.get(key) if key else None
-    except CACHE_ERRORS:
-        logger.warning("page cache unavailable: rendering", exc_info=True)
-        return None
+    return read(key) if key else None
 
 
 def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
@@ -145,10 +179,7 @@ def store(key: str | None, response: HttpResponse, extra: Any = None) -> None:
     for later hits."""
     if key and response.status_code == 200 and not response.cookies:
         entry = (response.content, extra, response["Content-Type"])
-        try:
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        except CACHE_ERRORS:
-            logger.warning("page cache unavailable: not stored", exc_info=True)
+        write(key, entry, settings.PAGE_CACHE_SECONDS)
 
 
 def respond(content: bytes, content_type: str | None = None) -> HttpResponse:
@@ -173,10 +204,11 @@ def invalidate() -> None:
     transaction.on_commit(_bump)
 
 
-def forget_generation() -> None:
-    """Read the generation from the cache next time (after the cache was cleared)."""
+def forget() -> None:
+    """Forget what this process keeps of the cache (after the cache was cleared)."""
     global _memo
     _memo = (0, 0.0)
+    _local.clear()
 
 
 def _bump() -> None:
@@ -198,9 +230,9 @@ def shared_get(name: str, key: str) -> Any:
     if not settings.FRAGMENT_CACHE_SECONDS:
         return None
     try:
-        return cache.get(f"shared:{name}:{generation()}:{key}")
+        return read(f"shared:{name}:{generation()}:{key}")
     except CACHE_ERRORS:
-        logger.warning("fragment cache unavailable: rendering", exc_info=True)
+        logger.warning("cache unavailable: rendering", exc_info=True)
         return None
 
 
@@ -208,9 +240,9 @@ def shared_set(name: str, key: str, value: Any) -> None:
     if not settings.FRAGMENT_CACHE_SECONDS:
         return
     try:
-        cache.set(f"shared:{name}:{generation()}:{key}", value, settings.FRAGMENT_CACHE_SECONDS)
+        write(f"shared:{name}:{generation()}:{key}", value, settings.FRAGMENT_CACHE_SECONDS)
     except CACHE_ERRORS:
-        logger.warning("fragment cache unavailable: not stored", exc_info=True)
+        logger.warning("cache unavailable: not stored", exc_info=True)
 
 
 def remember(name: str, compute: Callable[[], Any], seconds: int) -> Any:
@@ -218,14 +250,11 @@ def remember(name: str, compute: Callable[[], Any], seconds: int) -> Any:
     write shows at once); computed afresh when the cache fails."""
     try:
         key = f"remember:{name}:{generation()}"
-        value = cache.get(key)
     except CACHE_ERRORS:
         logger.warning("cache unavailable: computing %s", name, exc_info=True)
         return compute()
+    value = read(key)
     if value is None:
         value = compute()
-        try:
-            cache.set(key, value, seconds)
-        except CACHE_ERRORS:
-            logger.warning("cache unavailable: %s not kept", name, exc_info=True)
+        write(key, value, seconds)
     return value

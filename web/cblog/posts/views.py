@@ -157,7 +157,7 @@ def _detail_context(
         "post": post,
         "comments": SimpleLazyObject(comments),
         "comments_key": comments_key,
-        "comment_form": comment_form or CommentForm(),
+        "comment_form": comment_form or SimpleLazyObject(CommentForm),  # built on a miss only
         "comment_form_key": None if comment_form else "blank",  # a blank form is shared
         "liked": selectors.post_is_liked(post=post, user=request.user),
         "previous_post": lambda: neighbours()[0],

@@ -16,7 +16,6 @@ import logging
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString, mark_safe
@@ -42,16 +41,13 @@ class SharedNode(template.Node):
         digest = hashlib.sha256("\x1f".join(parts[1:]).encode()).hexdigest()[:32]
         try:
             key = f"fragment:{parts[0]}:{pagecache.generation()}:{digest}"
-            html = cache.get(key)
         except pagecache.CACHE_ERRORS:
             logger.warning("fragment cache unavailable: rendering", exc_info=True)
             return self.nodelist.render(context)
+        html = pagecache.read(key)
         if html is None:
-            html = self.nodelist.render(context)
-            try:
-                cache.set(key, str(html), seconds)
-            except pagecache.CACHE_ERRORS:
-                logger.warning("fragment cache unavailable: not stored", exc_info=True)
+            html = str(self.nodelist.render(context))
+            pagecache.write(key, html, seconds)
         return mark_safe(html)  # noqa: S308 - our own rendered (autoescaped) template output
 
 
