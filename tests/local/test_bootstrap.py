@@ -87,3 +87,28 @@ def test_index_table_matches_the_sam_template() -> None:
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(
         INDEX_TABLE["AttributeDefinitions"], key=str
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "origins"),
+    [
+        ({}, ("http://127.0.0.1:8000", "http://localhost:8000")),
+        (
+            {"WEB_HOST": "127.0.0.1", "WEB_PORT": "18320"},
+            ("http://127.0.0.1:18320", "http://localhost:18320"),
+        ),
+        (
+            {"WEB_HOST": "blog.test", "WEB_PORT": "9000"},
+            ("http://blog.test:9000", "http://127.0.0.1:9000", "http://localhost:9000"),
+        ),
+        (
+            {"WEB_ORIGINS": "https://a.example, http://b.example:81", "WEB_PORT": "1"},
+            ("https://a.example", "http://b.example:81"),
+        ),
+    ],
+    ids=["default", "make-dev", "other-host", "explicit"],
+)
+def test_the_bucket_allows_uploads_from_the_sites_origins(env, origins):
+    assert (
+        Settings.from_env({"AWS_ENDPOINT_URL": "http://127.0.0.1:1", **env}).web_origins == origins
+    )

@@ -52,19 +52,10 @@ def bucket(moto_endpoint: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -
     settings.AWS_REGION = aws.region
     settings.AWS_ENDPOINT_URL = moto_endpoint
     settings.MEDIA_BUCKET = aws.bucket
+    storage = {"bucket_name": aws.bucket, "endpoint_url": moto_endpoint, "location": "media"}
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": aws.bucket,
-                "region_name": aws.region,
-                "endpoint_url": moto_endpoint,
-                "location": "media",
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": storage},
     }
     return boto3.resource("s3", region_name=aws.region, endpoint_url=moto_endpoint).Bucket(
         aws.bucket

@@ -263,7 +263,8 @@ if MEDIA_BUCKET:
     # Multipart uploads stream from the temporary upload file in 5 MiB parts (S3's minimum),
     # 3 at a time. s3transfer reads each part of a file object into memory and by default
     # buffers up to 10 parts: with 8 MB parts a 200 MB video grew the worker by 98 MB; three
-    # 5 MiB parts keep it near 35 MB (scripts/measure_upload.py). boto3's TransferConfig takes
+    # 5 MiB parts keep it near 35 MB (measured on the form path, before uploads went
+    # straight to S3; only forms without JavaScript use it now). boto3's TransferConfig takes
     # no max_in_memory_upload_chunks argument; s3transfer reads the attribute.
     _transfer_config = TransferConfig(
         multipart_threshold=8 * 1024 * 1024,
