@@ -34,7 +34,7 @@ from tests.containers.support import build, get, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICES = {"db", "aws", "bootstrap", "relay", "migrate", "web"}
+SERVICES = {"db", "cache", "aws", "bootstrap", "relay", "migrate", "web"}
 UP_TIMEOUT = 300
 
 
