@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageOps
 
+from cblog.core import pagecache
 from cblog.core.uploads import random_name
 from cblog.posts import services
 from cblog.posts.markdown import plain_excerpt, render_markdown
@@ -165,4 +166,5 @@ def bulk_posts(
                 for i in range(comments)
             )
             Like.objects.bulk_create(Like(post=p, user=u) for p in posts for u in readers[:likes])
+            pagecache.invalidate()  # bulk_create sends no signal (see cblog.posts.signals)
         yield len(posts)
