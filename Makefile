@@ -117,7 +117,7 @@ image-test: install ## Build web/Dockerfile and check the image contract on a re
 	$(CONTAINERS) --images python,db -- $(DOCKER_PYTEST) tests/containers/test_web_image.py
 
 compose-test: install ## docker compose up the whole stack, sign up, upload a picture, find it indexed
-	$(CONTAINERS) --images python,db,aws -- $(DOCKER_PYTEST) tests/containers/test_compose.py
+	$(CONTAINERS) --images python,db,aws,cache -- $(DOCKER_PYTEST) tests/containers/test_compose.py
 
 invoke: install ## Run a pipeline function behind Lambda's Runtime Interface Emulator: make invoke EVENT=events/s3_put.json [FUNCTION=deriver]
 	uv run --frozen python -m local.invoke --function $(or $(FUNCTION),indexer) \

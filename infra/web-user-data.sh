@@ -111,6 +111,7 @@ SSM_PARAMETER_PREFIX=$prefix
 MEDIA_BUCKET=${MediaBucketName}
 MEDIA_INDEX_TABLE=${MediaIndexTableName}
 MEDIA_URL=https://${DomainName}/media/
+CACHE_URL=rediss://${CacheHost}:${CachePort}/0
 AWS_REGION=$region
 AWS_DEFAULT_REGION=$region
 ENV

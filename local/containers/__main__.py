@@ -26,6 +26,7 @@ IMAGES = {
     "python": python_image,
     "db": lambda: compose_image("db"),
     "aws": lambda: compose_image("aws"),
+    "cache": lambda: compose_image("cache"),
 }
 
 
@@ -36,7 +37,9 @@ def _terminate(signum: int, _frame: object) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.containers", description=__doc__)
-    parser.add_argument("--images", default="python", help="comma-separated: python, db, aws")
+    parser.add_argument(
+        "--images", default="python", help="comma-separated: python, db, aws, cache"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS]")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command

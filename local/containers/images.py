@@ -168,6 +168,8 @@ def _standin(client: docker.DockerClient, name: str) -> str:
 def _standin_recipe(name: str) -> tuple[Path, dict[str, str]]:
     if name == compose_image("db"):
         return STANDINS / "mysql", {"BASE_IMAGE": python_image()}
+    if name == compose_image("cache"):
+        return STANDINS / "redis", {"BASE_IMAGE": python_image()}
     if name == compose_image("aws"):
         return STANDINS / "moto", {
             "BASE_IMAGE": python_image(),

@@ -34,7 +34,7 @@ from tests.containers.support import build, get, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICES = {"db", "aws", "bootstrap", "relay", "migrate", "web"}
+SERVICES = {"db", "cache", "aws", "bootstrap", "relay", "migrate", "web"}
 UP_TIMEOUT = 300
 
 
@@ -184,6 +184,12 @@ def test_sign_up_upload_a_picture_and_find_it_indexed_in_my_media(
             return re.search(r"media/images/\d+/[^<]+\.(png|jpg|webp)", page) is not None
 
         wait_until(listed, 30, "the picture is listed in My media")
+
+        # Anonymous pages are kept in the shared cache service, where every web process finds them.
+        assert b"Through the compose stack" in get(f"{base}/", timeout=30)[2]
+        keys = run("exec", "-T", "cache", "redis-cli", "--scan", "--pattern", "*pagecache:*")
+        assert keys.returncode == 0, keys.stdout + keys.stderr
+        assert "pagecache:list:" in keys.stdout, keys.stdout
     except BaseException:
         print(run("logs", "--no-color", "--tail", "60").stdout[-30000:])  # into the report
         raise

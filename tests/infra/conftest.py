@@ -28,6 +28,7 @@ TEMPLATE_FILES = {
     "network": ROOT / "infra" / "network.yaml",
     "database": ROOT / "infra" / "database.yaml",
     "web": ROOT / "infra" / "web.yaml",
+    "cache": ROOT / "infra" / "cache.yaml",
     "edge": ROOT / "infra" / "edge.yaml",
     "monitoring": ROOT / "infra" / "monitoring.yaml",
 }
@@ -46,6 +47,8 @@ WEB_VALUES = {
     "DbHost": "cblog-db.abcdefgh.eu-west-1.rds.amazonaws.com",
     "DbPort": "3306",
     "DbName": "cblog",
+    "CacheHost": "master.cblog-cache.abc123.euw1.cache.amazonaws.com",
+    "CachePort": "6379",
     "MediaBucketName": "cblog-prod-media-123456789012-1a2b3c4d",
     "MediaIndexTableName": "cblog-MediaIndexTable-XYZ",
 }

@@ -598,6 +598,7 @@ def test_nested_stacks_are_local_files_wired_by_outputs(templates: dict[str, Any
         "NetworkStack": "infra/network.yaml",
         "DatabaseStack": "infra/database.yaml",
         "WebStack": "infra/web.yaml",
+        "CacheStack": "infra/cache.yaml",
         "EdgeStack": "infra/edge.yaml",
         "MonitoringStack": "infra/monitoring.yaml",
     }

@@ -170,6 +170,9 @@ def deployed(
             "DbHost": database["DbEndpointAddress"],
             "DbPort": database["DbEndpointPort"],
             "DbName": database["DbName"],
+            # moto's CloudFormation has no ElastiCache: the endpoint the cache stack would give.
+            "CacheHost": "master.cblog-cache.abc123.use1.cache.amazonaws.com",
+            "CachePort": "6379",
             "MediaBucketName": "cblog-prod-media-123456789012-us-east-1",
             "MediaIndexTableName": "cblog-media-index",
         },
@@ -263,7 +266,7 @@ def test_public_routes_to_the_gateway_and_private_to_the_nat_instance(
         assert endpoint["RouteTableIds"] == [network["PrivateRouteTableId"]]
 
 
-def test_security_groups_chain_alb_to_web_to_database(
+def test_security_groups_chain_alb_to_web_to_database_and_cache(
     deployed: dict[str, dict[str, str]],
 ) -> None:
     ec2 = boto3.client("ec2", region_name=REGION)
@@ -285,6 +288,7 @@ def test_security_groups_chain_alb_to_web_to_database(
     assert ingress(alb) == {(80, "0.0.0.0/0"), (443, "0.0.0.0/0")}
     assert ingress(web) == {(80, alb), (443, alb), (22, bastion)}
     assert ingress(network["DatabaseSecurityGroupId"]) == {(3306, web)}
+    assert ingress(network["CacheSecurityGroupId"]) == {(6379, web)}
     assert ingress(bastion) == {(22, "203.0.113.10/32")}
 
 

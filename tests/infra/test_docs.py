@@ -17,7 +17,9 @@ def page() -> str:
     return (DOCS / "infrastructure.md").read_text()
 
 
-@pytest.mark.parametrize("stack", ["root", "network", "database", "web", "edge", "monitoring"])
+@pytest.mark.parametrize(
+    "stack", ["root", "network", "database", "cache", "web", "edge", "monitoring"]
+)
 def test_page_lists_every_parameter_and_output(
     page: str, templates: dict[str, Any], stack: str
 ) -> None:

@@ -44,6 +44,8 @@ UNNAMED: dict[str, str | None] = {
     "AWS::IAM::InstanceProfile": "InstanceProfileName",
     "AWS::RDS::DBSubnetGroup": "DBSubnetGroupName",
     "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::ElastiCache::SubnetGroup": "CacheSubnetGroupName",
+    "AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId",
     "AWS::CertificateManager::Certificate": None,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
     "AWS::ElasticLoadBalancingV2::TargetGroup": "Name",

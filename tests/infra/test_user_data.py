@@ -27,6 +27,7 @@ CONTRACT = {
     "MEDIA_BUCKET",
     "MEDIA_INDEX_TABLE",
     "MEDIA_URL",
+    "CACHE_URL",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
 }
@@ -92,6 +93,8 @@ def test_container_gets_exactly_the_environment_contract(rendered_web_user_data:
     assert env["DJANGO_ALLOWED_HOSTS"] == "blog.example.com"
     assert env["DJANGO_CSRF_TRUSTED_ORIGINS"] == "https://blog.example.com"
     assert env["MEDIA_URL"] == "https://blog.example.com/media/"
+    # TLS to the shared cache (the node requires it), database 0.
+    assert env["CACHE_URL"] == "rediss://master.cblog-cache.abc123.euw1.cache.amazonaws.com:6379/0"
     assert env["SSM_PARAMETER_PREFIX"] == "$prefix"
     assert not any("PASSWORD" in key or "SECRET" in key for key in env)
 

@@ -177,11 +177,12 @@ def _comment(opener: urllib.request.OpenerDirector, base: str, body: str) -> Non
 
 
 def _stale_for(url: str, fresh: str, limit: float) -> float:
-    """Seconds until ``url`` shows ``fresh`` (polled), or ``limit`` if it never does."""
+    """Seconds from now until a request to ``url`` is answered with ``fresh`` (polled; the time
+    a request is sent, not how long a busy machine takes to render it), or ``limit``."""
     started = time.monotonic()
-    while time.monotonic() - started < limit:
+    while (sent := time.monotonic()) - started < limit:
         if fresh in _anonymous(url):
-            return time.monotonic() - started
+            return sent - started
         time.sleep(0.05)
     return limit
 

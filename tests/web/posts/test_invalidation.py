@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 from django.forms import MultiWidget
 from django.test import Client
@@ -241,3 +242,10 @@ def test_a_cascade_bumps_the_generation_once(story, user, write, make_post):
     generation = cache.get(pagecache.GENERATION_KEY)
     write(user.delete)  # four posts, a comment, the user: one transaction
     assert cache.get(pagecache.GENERATION_KEY) == generation + 1
+
+
+def test_seeding_bulk_posts_shows_at_once(story, media_root):
+    call_command("seed_demo", posts=1, comments=1, likes=1, verbosity=0)  # showcase + 1 bulk
+    assert "Bulk post number 2" not in cached(reverse("posts:home"))
+    call_command("seed_demo", posts=3, comments=1, likes=1, verbosity=0)  # bulk_create only
+    assert "Bulk post number 2" in anonymous(reverse("posts:home"))

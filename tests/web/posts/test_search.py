@@ -118,3 +118,12 @@ def test_the_query_reads_the_full_text_index(make_post):
             cursor.execute(f"EXPLAIN {sql}", [*params, 10])
             plan = " ".join(str(row) for row in cursor.fetchall())
             assert "fulltext" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the bound is SQLite's (FTS5)")
+def test_sqlite_ranks_only_the_newest_matches_of_a_common_word(make_post, client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    make_post(title="Kestrel", body="an old post, the word in its title")
+    for n in range(4):
+        make_post(title=f"Newer {n}", body="a kestrel in the body")
+    assert titles(client, "kestrel") == ["Newer 3", "Newer 2", "Newer 1"]

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from cblog.core import pagecache
 from cblog.core.uploads import random_name
 from cblog.posts import demo_art, demo_posts, services
 from cblog.posts.markdown import plain_excerpt, render_markdown
@@ -141,4 +142,5 @@ def bulk_posts(
                 Post.tags.through(post=p, tag=tags[n % len(tags)])
                 for n, p in zip(numbers, posts, strict=True)
             )
+            pagecache.invalidate()  # bulk_create sends no signal (see cblog.posts.signals)
         yield len(posts)
