@@ -1,6 +1,8 @@
 """S3 event records for every function of the media pipeline (a Lambda layer).
 
-One raw record in, one validated `S3ObjectEvent` out, or `MalformedRecord`. The indexer and the
+One raw record in, one validated `S3ObjectEvent` out, or `MalformedRecord`: a record of an S3
+event notification (what S3 sends to Lambda, SQS or SNS) or an S3 event delivered by
+EventBridge (one object per event; how the deriver hears of uploads on AWS). The indexer and the
 deriver both parse records here, so key decoding, the `media/<kind>/<user id>/<name>` layout and
 the sequencer rule are written once. Pure: no AWS client, no Powertools.
 
@@ -126,3 +128,52 @@ def parse_record(record: dict[str, Any]) -> S3ObjectEvent:
         if isinstance(exc, MalformedRecord):
             raise
         raise MalformedRecord(f"unreadable record: {exc!r}") from exc
+
+
+_EVENTBRIDGE_TYPES = {"Object Created": "ObjectCreated", "Object Deleted": "ObjectRemoved"}
+
+
+def is_eventbridge(event: object) -> bool:
+    """True for an S3 event delivered by EventBridge (`source` aws.s3, a `detail-type`)."""
+    return isinstance(event, dict) and event.get("source") == "aws.s3" and "detail-type" in event
+
+
+def parse_eventbridge(event: dict[str, Any]) -> S3ObjectEvent:
+    """Validate an EventBridge S3 event ("Object Created"/"Object Deleted").
+
+    Its object key is URL-encoded as in notifications; its name becomes the notification form
+    (`ObjectCreated:PutObject`), so both kinds of event read the same downstream.
+    """
+    try:
+        kind_of_event = _EVENTBRIDGE_TYPES.get(event["detail-type"])
+        if kind_of_event is None:
+            raise MalformedRecord(f"not an object creation or removal: {event['detail-type']!r}")
+        detail = event["detail"]
+        obj = detail["object"]
+        key = decode_key(obj["key"])
+        bucket = detail["bucket"]["name"]
+        if not key or not isinstance(bucket, str) or not bucket:
+            raise MalformedRecord("event without an object key or bucket")
+        created = kind_of_event == "ObjectCreated"
+        kind, owner = parse_key(key)
+        sequencer = obj.get("sequencer") or None
+        if sequencer is not None:
+            sequencer_order(sequencer)  # validates
+        size = obj.get("size")
+        return S3ObjectEvent(
+            key=key,
+            bucket=bucket,
+            owner=owner,
+            kind=kind,
+            removal=not created,
+            event_name=f"{kind_of_event}:{detail.get('reason') or 'Unknown'}",
+            event_time=normalize_time(event["time"].replace("Z", "+00:00")),
+            sequencer=sequencer,
+            version_id=obj.get("version-id") or None,
+            size=int(size) if created and size is not None else None,
+            etag=(obj.get("etag") or None) if created else None,
+        )
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, MalformedRecord):
+            raise
+        raise MalformedRecord(f"unreadable EventBridge event: {exc!r}") from exc
