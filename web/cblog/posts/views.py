@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
+from cblog.media import renditions
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
 from cblog.posts.models import Category, Post, Tag
@@ -34,6 +35,7 @@ def _page(request: HttpRequest, posts: QuerySet[Post]) -> Page:
     ids = list(page.object_list)
     rows = posts.in_bulk(ids) if ids else {}
     page.object_list = [rows[pk] for pk in ids if pk in rows]  # one may go in between
+    renditions.fill(page.object_list, ("cover_thumbnail",))
     return page
 
 
@@ -90,6 +92,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         identity = f"user:{request.user.pk}" if request.user.is_authenticated else f"anon:{visitor}"
         if services.view_record(post_id=post.pk, visitor=identity):
             post.view_count += 1
+        renditions.fill([post], ("cover",))
         context = {
             "post": post,
             "comments": selectors.post_comments(post=post),

@@ -17,6 +17,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cblog.core import pagecache
+from cblog.media import renditions
 from cblog.users import selectors, services
 from cblog.users.forms import ProfileForm, RegistrationForm
 
@@ -67,6 +68,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile has been updated.")
             return redirect("users:profile")
+    renditions.fill([user], ("avatar",))
     return render(request, "users/profile.html", {"form": form})
 
 
@@ -77,6 +79,8 @@ def author_detail(request: HttpRequest, username: str) -> HttpResponse:
     author = get_object_or_404(selectors.active_users(), username=username)
     posts = selectors.author_posts(author=author, viewer=request.user)
     page_obj = Paginator(posts, settings.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    renditions.fill([author], ("avatar",))
+    renditions.fill(page_obj.object_list, ("cover_thumbnail",))
     return render(request, "users/author_detail.html", {"author": author, "page_obj": page_obj})
 
 
