@@ -21,8 +21,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 
 from cblog.media.index import MediaIndexUnavailable, media_table
 
@@ -53,6 +55,12 @@ def _derived_storage() -> Any:
     from storages.backends.s3 import S3Storage
 
     return S3Storage(**{**options, "location": ""})
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting: str, **_: object) -> None:
+    if setting == "STORAGES":
+        _derived_storage.cache_clear()
 
 
 def derived_url(key: str) -> str:
