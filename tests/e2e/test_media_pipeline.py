@@ -84,6 +84,9 @@ def test_uploaded_media_is_indexed_listed_and_tombstoned_on_delete(
     assert keys[0].startswith(f"media/images/{author.pk}/")
     assert keys[2].startswith(f"media/videos/{author.pk}/")
     sizes = {key: s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentLength"] for key in keys}
+    # Stored with the exact type of the checked content (a video's from its container signature).
+    types = [s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentType"] for key in keys]
+    assert types == ["image/jpeg", "image/jpeg", "video/mp4"]
 
     # S3 -> SQS -> relay -> handler -> DynamoDB -> the author's "My media", within 2 s.
     listed = wait_until(lambda: all(key in (page := _my_media(client)) for key in keys) and page, 5)
