@@ -97,37 +97,56 @@ def parse_record(record: dict[str, Any]) -> S3ObjectEvent:
     """Validate one raw S3 record; raise `MalformedRecord` for anything unreadable."""
     try:
         name = record["eventName"]
-        s3 = record["s3"]
-        obj = s3["object"]
-        key = decode_key(obj["key"])
-        bucket = s3["bucket"]["name"]
         created = name.startswith("ObjectCreated:")
         if not created and not name.startswith(_REMOVAL_PREFIXES):
             raise MalformedRecord(f"not an object creation or removal: {name!r}")
-        if not key or not isinstance(bucket, str) or not bucket:
-            raise MalformedRecord("record without an object key or bucket")
-        kind, owner = parse_key(key)
-        sequencer = obj.get("sequencer") or None
-        if sequencer is not None:
-            sequencer_order(sequencer)  # validates
-        size = obj.get("size")
-        return S3ObjectEvent(
-            key=key,
-            bucket=bucket,
-            owner=owner,
-            kind=kind,
-            removal=not created,
-            event_name=name,
-            event_time=normalize_time(record["eventTime"]),
-            sequencer=sequencer,
-            version_id=obj.get("versionId") or None,
-            size=int(size) if created and size is not None else None,
-            etag=(obj.get("eTag") or None) if created else None,
+        obj = record["s3"]["object"]
+        return _object_event(
+            name,
+            record["s3"]["bucket"]["name"],
+            obj,
+            record["eventTime"],
+            version_id=obj.get("versionId"),
+            etag=obj.get("eTag"),
         )
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, MalformedRecord):
             raise
         raise MalformedRecord(f"unreadable record: {exc!r}") from exc
+
+
+def _object_event(
+    name: str,
+    bucket: Any,
+    obj: dict[str, Any],
+    time: str,
+    *,
+    version_id: str | None,
+    etag: str | None,
+) -> S3ObjectEvent:
+    """The event of object `obj` (its raw `key`, `size`, `sequencer`), validated."""
+    key = decode_key(obj["key"])
+    if not key or not isinstance(bucket, str) or not bucket:
+        raise MalformedRecord("record without an object key or bucket")
+    created = name.startswith("ObjectCreated:")
+    kind, owner = parse_key(key)
+    sequencer = obj.get("sequencer") or None
+    if sequencer is not None:
+        sequencer_order(sequencer)  # validates
+    size = obj.get("size")
+    return S3ObjectEvent(
+        key=key,
+        bucket=bucket,
+        owner=owner,
+        kind=kind,
+        removal=not created,
+        event_name=name,
+        event_time=normalize_time(time),
+        sequencer=sequencer,
+        version_id=version_id or None,
+        size=int(size) if created and size is not None else None,
+        etag=(etag or None) if created else None,
+    )
 
 
 _EVENTBRIDGE_TYPES = {"Object Created": "ObjectCreated", "Object Deleted": "ObjectRemoved"}
@@ -150,28 +169,13 @@ def parse_eventbridge(event: dict[str, Any]) -> S3ObjectEvent:
             raise MalformedRecord(f"not an object creation or removal: {event['detail-type']!r}")
         detail = event["detail"]
         obj = detail["object"]
-        key = decode_key(obj["key"])
-        bucket = detail["bucket"]["name"]
-        if not key or not isinstance(bucket, str) or not bucket:
-            raise MalformedRecord("event without an object key or bucket")
-        created = kind_of_event == "ObjectCreated"
-        kind, owner = parse_key(key)
-        sequencer = obj.get("sequencer") or None
-        if sequencer is not None:
-            sequencer_order(sequencer)  # validates
-        size = obj.get("size")
-        return S3ObjectEvent(
-            key=key,
-            bucket=bucket,
-            owner=owner,
-            kind=kind,
-            removal=not created,
-            event_name=f"{kind_of_event}:{detail.get('reason') or 'Unknown'}",
-            event_time=normalize_time(event["time"].replace("Z", "+00:00")),
-            sequencer=sequencer,
-            version_id=obj.get("version-id") or None,
-            size=int(size) if created and size is not None else None,
-            etag=(obj.get("etag") or None) if created else None,
+        return _object_event(
+            f"{kind_of_event}:{detail.get('reason') or 'Unknown'}",
+            detail["bucket"]["name"],
+            obj,
+            event["time"].replace("Z", "+00:00"),
+            version_id=obj.get("version-id"),
+            etag=obj.get("etag"),
         )
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, MalformedRecord):
