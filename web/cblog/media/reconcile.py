@@ -66,8 +66,10 @@ def bucket_objects(bucket: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def indexed_keys(table: Any) -> Iterator[str]:
+    # Only media/: the index also records derived/, incoming/ and operators' objects, which the
+    # bucket listing here does not cover (they must never look stale).
     arguments: dict[str, Any] = {
-        "FilterExpression": Attr("deleted").ne(True),
+        "FilterExpression": Attr("deleted").ne(True) & Attr("id").begins_with(PREFIX),
         "ProjectionExpression": "id",
     }
     while True:
