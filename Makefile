@@ -90,11 +90,19 @@ infra-lint:
 	uv run --frozen cfn-lint template.yaml infra/*.yaml
 	uv run --frozen python infra/embed_user_data.py --check
 
+# After the build, each function's handler is imported the way Lambda loads it: its package and
+# the layer's python/ on the path, no site-packages (-S), so nothing comes from this checkout.
 infra-sam:
 	$(SAM) validate --lint --region us-east-1
 	build="$$(mktemp -d)"; trap 'rm -rf "$$build"' EXIT; \
 	  PATH="$(if $(PY313),$(PY313)/bin:)$$PATH" \
-	  $(SAM) build --build-dir "$$build/build" --cache-dir "$$build/cache"
+	  $(SAM) build --build-dir "$$build/build" --cache-dir "$$build/cache" && \
+	  for fn in MediaIndexerFunction MediaDeriverFunction; do \
+	    (cd "$$build" && PYTHONPATH="build/$$fn:build/S3RecordsLayer/python" \
+	      POWERTOOLS_TRACE_DISABLED=true AWS_DEFAULT_REGION=us-east-1 \
+	      $(if $(PY313),$(PY313)/bin/)python3.13 -S -c 'import app, s3records' \
+	      && echo "$$fn imports from its package and the S3RecordsLayer alone") || exit 1; \
+	  done
 
 infra-scan:
 	uvx checkov==3.3.30 --framework cloudformation --skip-download --quiet --compact \

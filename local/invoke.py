@@ -32,12 +32,12 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from PIL import Image
 
@@ -90,18 +90,32 @@ def endpoint(log_dir: Path) -> Iterator[tuple[str, bool]]:
         yield url, True
 
 
-def put_created_objects(settings: Settings, event: dict[str, Any]) -> None:
-    """Put a small object for each ObjectCreated record, so HeadObject finds it."""
-    s3 = settings.client("s3")
-    records = event.get("Records")
-    for record in records if isinstance(records, list) else []:
+def created_objects(event: dict[str, Any]) -> list[tuple[str, str]]:
+    """(bucket, key) of every object the event says was created: its ObjectCreated records,
+    or an EventBridge "Object Created" event. Malformed parts are left to the handler."""
+    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+        described = [event.get("detail")]  # {"bucket": {"name"}, "object": {"key"}}, as in s3
+    else:
+        records = event.get("Records")
+        described = [
+            record.get("s3")
+            for record in (records if isinstance(records, list) else [])
+            if isinstance(record, dict)
+            and str(record.get("eventName", "")).startswith("ObjectCreated:")
+        ]
+    found = []
+    for where in described:
         try:
-            if not record["eventName"].startswith("ObjectCreated:"):
-                continue
-            bucket = record["s3"]["bucket"]["name"]
-            key = urllib.parse.unquote_plus(record["s3"]["object"]["key"])
+            found.append((where["bucket"]["name"], unquote_plus(where["object"]["key"])))
         except (KeyError, TypeError, AttributeError):
-            continue  # a malformed record: the handler will say so
+            continue
+    return found
+
+
+def put_created_objects(settings: Settings, event: dict[str, Any]) -> None:
+    """Put an object for each one the event says was created, so the handler finds it."""
+    s3 = settings.client("s3")
+    for bucket, key in created_objects(event):
         if bucket != settings.bucket:
             continue
         content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"

@@ -1,11 +1,15 @@
 """Lambda entry point: an image created under media/ in, its derived renditions out.
 
 The indexer's sibling, with the same conventions: Powertools wiring and the record loop here,
-the image rules in `renditions.py`, records parsed by the shared `s3records` layer. For each
-ObjectCreated of an image (kinds `images` and `avatars`) under `media/`, the handler reads the
-object, writes its renditions under `derived/<key after media/>/` and records them in the
-original's index item. It never reads `derived/` (the bucket notifies it of `media/` only, and
-the key check below holds even if that filter is widened), so it cannot loop on its outputs.
+the image rules in `renditions.py` and `deriving.py`, records parsed by the shared `s3records`
+layer. On AWS it hears of uploads through EventBridge (S3 allows one notification per event
+type, and the indexer's covers every key); locally and in events/ through S3 notification
+records, as the indexer does. Both are typed by Powertools and read alike.
+
+For each ObjectCreated of an image (kinds `images` and `avatars`) under `media/`, the handler
+reads the object, writes its renditions under `derived/<key after media/>/` and records them in
+the original's index item. It never reads `derived/` (the EventBridge rule matches media/
+images and avatars only, and the key check holds whatever the rule says): no loop on outputs.
 
 Idempotent: output keys are fixed per original, and the index item remembers which event the
 renditions came from, so a redelivered or older event changes nothing.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -26,7 +31,7 @@ import renditions
 import s3records
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+from aws_lambda_powertools.utilities.data_classes import S3Event, S3EventBridgeNotificationEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
@@ -55,17 +60,22 @@ def _limits() -> tuple[int, int]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_source(data_class=S3Event)
-def handler(event: S3Event, context: LambdaContext) -> dict[str, int]:
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Derive every record's image; return the count per outcome. AWS failures raise (retry)."""
     counts: Counter[str] = Counter()
-    records = event.get("Records")
-    if not isinstance(records, list):  # s3:TestEvent, or nothing to iterate
+    if s3records.is_eventbridge(event):
+        bridged = S3EventBridgeNotificationEvent(event)
+        request_id = bridged.detail.request_id
+        counts[_derive(s3records.parse_eventbridge, bridged.raw_event, request_id, context)] += 1
+    elif not isinstance(event.get("Records"), list):  # s3:TestEvent, or nothing to iterate
         logger.info("Skipped a message without records", extra={"s3_event": event.get("Event")})
         counts["skipped"] += 1
     else:
-        for record in event.records:
-            counts[_derive_record(record.raw_event, context)] += 1
+        for record in S3Event(event).records:
+            raw = record.raw_event
+            response = raw.get("responseElements") if isinstance(raw, dict) else None
+            request_id = response.get("x-amz-request-id") if isinstance(response, dict) else None
+            counts[_derive(s3records.parse_record, raw, request_id, context)] += 1
     for name in COUNTED:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=counts[name])
     logger.info("Processed event", extra={"outcomes": dict(counts)})
@@ -73,12 +83,16 @@ def handler(event: S3Event, context: LambdaContext) -> dict[str, int]:
 
 
 @tracer.capture_method
-def _derive_record(raw: Any, context: LambdaContext) -> str:
-    response = raw.get("responseElements") if isinstance(raw, dict) else None
-    request_id = response.get("x-amz-request-id") if isinstance(response, dict) else None
+def _derive(
+    parse: Callable[[Any], s3records.S3ObjectEvent],
+    raw: Any,
+    request_id: str | None,
+    context: LambdaContext,
+) -> str:
+    # The S3 request id ties this image's logs to the upload that caused them.
     logger.set_correlation_id(request_id or context.aws_request_id)
     try:
-        source = s3records.parse_record(raw)
+        source = parse(raw)
     except s3records.MalformedRecord as exc:
         logger.warning("Skipped a record", extra={"reason": str(exc)})
         return "skipped"

@@ -54,7 +54,10 @@ def derive(data: bytes, *, max_bytes: int, max_pixels: int) -> list[Rendition]:
     if len(data) > max_bytes:
         raise RefusedImage(f"{len(data)} bytes is over the {max_bytes}-byte limit")
     image = _decode(data, max_pixels)
-    image_format = image.format or ""
+    # A phone's multi-picture JPEG opens as MPO: its first picture is served as a JPEG.
+    image_format = "JPEG" if image.format == "MPO" else image.format or ""
+    if image_format not in FORMATS:
+        raise RefusedImage(f"not a JPEG, PNG or WebP image: {image.format}")
     upright = _pixels_only(_to_srgb(ImageOps.exif_transpose(image)))
     served = _fit_width(upright, SERVED_MAX_WIDTH)
     extension, content_type = FORMATS[image_format]

@@ -105,7 +105,7 @@ def pipeline(
             stderr=subprocess.STDOUT,
         )
     try:
-        polling = wait_until(lambda: "to the media indexer" in log_path.read_text(), timeout=30)
+        polling = wait_until(lambda: "MediaDeriverFunction" in log_path.read_text(), timeout=30)
         if not polling:
             pytest.fail(f"the relay did not start polling:\n{log_path.read_text()}")
         _warm_up(aws, log_path)

@@ -84,6 +84,9 @@ def test_uploaded_media_is_indexed_listed_and_tombstoned_on_delete(
     assert keys[0].startswith(f"media/images/{author.pk}/")
     assert keys[2].startswith(f"media/videos/{author.pk}/")
     sizes = {key: s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentLength"] for key in keys}
+    # Stored with the exact type of the checked content (a video's from its container signature).
+    types = [s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentType"] for key in keys]
+    assert types == ["image/jpeg", "image/jpeg", "video/mp4"]
 
     # S3 -> SQS -> relay -> handler -> DynamoDB -> the author's "My media", within 2 s.
     listed = wait_until(lambda: all(key in (page := _my_media(client)) for key in keys) and page, 5)
@@ -124,3 +127,49 @@ def test_uploaded_media_is_indexed_listed_and_tombstoned_on_delete(
     page = _my_media(client)
     assert not any(key in page for key in keys)
     assert "No media yet" in page
+
+
+@pytest.mark.django_db
+def test_polyglot_cover_is_derived_and_served_without_script_or_php(
+    pipeline: Settings, make_user: Callable[..., User], make_jpeg: Callable[[], SimpleUploadedFile]
+) -> None:
+    """The issue's polyglot through the real form, bucket, relay and deriver, to the page."""
+    author = make_user()
+    client = Client()
+    client.force_login(author)
+    s3 = pipeline.client("s3")
+    table = pipeline.client("dynamodb")
+    jpeg = make_jpeg().read()
+    comment = b"<script>alert(1)</script><?php system($_GET['c']); ?>"
+    segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+    polyglot = jpeg[:2] + segment + jpeg[2:] + b"<html><script>alert(2)</script></html>"
+    response = client.post(
+        reverse("posts:create"),
+        {
+            "title": "Polyglot",
+            "body": "b",
+            "status": "draft",
+            "cover": SimpleUploadedFile("p.jpg", polyglot, "image/jpeg"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(author=author)
+    key = f"media/{post.cover.name}"
+    assert s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentType"] == "image/jpeg"
+
+    def renditions() -> list[dict[str, Any]] | None:
+        found = table.get_item(TableName=pipeline.table, Key={"id": {"S": key}}).get("Item", {})
+        return found.get("renditions", {}).get("L")
+
+    recorded = wait_until(renditions, 10)
+    assert recorded, "the deriver recorded no renditions within 10 s"
+    for rendition in recorded:
+        derived = s3.get_object(Bucket=pipeline.bucket, Key=rendition["M"]["key"]["S"])
+        body = derived["Body"].read().lower()
+        assert b"<script" not in body
+        assert b"<?php" not in body
+        assert derived["ContentType"] in {"image/jpeg", "image/webp"}
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "/derived/images/" in page
+    assert "480w.webp" in page or "full.jpg" in page

@@ -61,3 +61,32 @@ def test_the_route53_health_check_tests_cloudfront_not_the_web_tier(
     expected = edge["Parameters"]["HealthCheckSearchString"]["Default"]
     assert path == "/maintenance/index.html"
     assert expected in (ROOT / "S3_static_Website" / "index.html").read_text()
+
+
+def test_media_and_renditions_are_served_unsniffed_and_sandboxed(
+    templates: dict[str, Any], distribution: dict[str, Any]
+) -> None:
+    behaviours = {b["PathPattern"]: b for b in distribution["CacheBehaviors"]}
+    for path in ("/media/*", "/derived/*"):
+        assert behaviours[path]["TargetOriginId"] == "media"
+        assert behaviours[path]["AllowedMethods"] == ["GET", "HEAD"]
+        assert behaviours[path]["ResponseHeadersPolicyId"] == {"Ref": "MediaResponseHeadersPolicy"}
+    policy = templates["edge"]["Resources"]["MediaResponseHeadersPolicy"]["Properties"]
+    headers = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    csp = headers["ContentSecurityPolicy"]
+    assert csp["Override"] is True
+    assert "sandbox" in csp["ContentSecurityPolicy"]
+    assert "default-src 'none'" in csp["ContentSecurityPolicy"]
+    # The distribution may read both prefixes of the private bucket, and nothing else.
+    statement = next(
+        s
+        for s in templates["root"]["Resources"]["MediaBucketPolicy"]["Properties"][
+            "PolicyDocument"
+        ]["Statement"]
+        if s["Sid"] == "CloudFrontReadsMedia"
+    )
+    assert statement["Resource"] == [
+        {"Fn::Sub": "${MediaBucket.Arn}/media/*"},
+        {"Fn::Sub": "${MediaBucket.Arn}/derived/*"},
+    ]

@@ -32,6 +32,8 @@ WATCHED = {
     "DbConnectionsAlarm": {("AWS/RDS", "DatabaseConnections")},
     "IndexerErrorsAlarm": {("AWS/Lambda", "Errors")},
     "IndexerDeadLetterAlarm": {("AWS/SQS", "ApproximateNumberOfMessagesVisible")},
+    "DeriverErrorsAlarm": {("AWS/Lambda", "Errors")},
+    "DeriverDeadLetterAlarm": {("AWS/SQS", "ApproximateNumberOfMessagesVisible")},
     "NatStatusCheckAlarm": {("AWS/EC2", "StatusCheckFailed")},
 }
 # Which root value each dimension parameter must receive.
@@ -43,6 +45,8 @@ WIRING = {
     "DbInstanceId": {"Fn::GetAtt": ["DatabaseStack", "Outputs.DbInstanceId"]},
     "IndexerFunctionName": {"Ref": "MediaIndexerFunction"},
     "IndexerDeadLetterQueueName": {"Fn::GetAtt": ["MediaIndexerDeadLetterQueue", "QueueName"]},
+    "DeriverFunctionName": {"Ref": "MediaDeriverFunction"},
+    "DeriverDeadLetterQueueName": {"Fn::GetAtt": ["MediaDeriverDeadLetterQueue", "QueueName"]},
     "NatInstanceId": {"Fn::GetAtt": ["NetworkStack", "Outputs.NatInstanceId"]},
 }
 

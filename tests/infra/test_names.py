@@ -18,6 +18,7 @@ NAME_PATHS: dict[str, tuple[str, ...]] = {
     "AWS::Serverless::Function": ("FunctionName",),
     "AWS::AutoScaling::AutoScalingGroup": ("AutoScalingGroupName",),
     "AWS::CloudFront::OriginAccessControl": ("OriginAccessControlConfig", "Name"),
+    "AWS::CloudFront::ResponseHeadersPolicy": ("ResponseHeadersPolicyConfig", "Name"),
     "AWS::CloudWatch::Alarm": ("AlarmName",),
     "AWS::CloudWatch::Dashboard": ("DashboardName",),
 }
@@ -27,6 +28,8 @@ UNNAMED: dict[str, str | None] = {
     "AWS::CloudFormation::Stack": None,
     "AWS::DynamoDB::Table": "TableName",
     "AWS::SQS::Queue": "QueueName",
+    "AWS::SQS::QueuePolicy": None,
+    "AWS::Serverless::LayerVersion": "LayerName",
     "AWS::S3::BucketPolicy": None,
     "AWS::EC2::VPC": None,
     "AWS::EC2::InternetGateway": None,
@@ -58,10 +61,15 @@ UNNAMED: dict[str, str | None] = {
     "AWS::CloudFront::Distribution": None,
 }
 # Names that must be unique across the account (or all of AWS), not only per region.
-GLOBAL = {"AWS::S3::Bucket", "AWS::CloudFront::OriginAccessControl"}
+GLOBAL = {
+    "AWS::S3::Bucket",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::ResponseHeadersPolicy",
+}
 LIMITS = {
     "AWS::S3::Bucket": 63,
     "AWS::CloudFront::OriginAccessControl": 64,
+    "AWS::CloudFront::ResponseHeadersPolicy": 128,
     "AWS::Serverless::Function": 64,
     "AWS::Logs::LogGroup": 512,
     "AWS::AutoScaling::AutoScalingGroup": 255,

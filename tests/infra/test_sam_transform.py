@@ -26,7 +26,9 @@ from samtranslator.yaml_helper import yaml_parse
 
 template = yaml_parse(open(sys.argv[1]).read())
 # sam build/package would upload the code; the transform only needs an S3 form.
-template["Resources"]["MediaIndexerFunction"]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+for name in ("MediaIndexerFunction", "MediaDeriverFunction"):
+    template["Resources"][name]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+template["Resources"]["S3RecordsLayer"]["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
 
 
 class Policies:
@@ -104,3 +106,40 @@ def test_function_has_brief_runtime_settings_and_powertools_environment(
     }
     assert function["LoggingConfig"]["LogGroup"] == {"Ref": "MediaIndexerLogGroup"}
     assert "DeadLetterConfig" in function
+
+
+def test_deriver_hears_of_images_through_eventbridge_beside_the_indexers_notifications(
+    transformed: dict[str, Any],
+) -> None:
+    # S3 allows one notification per event type and key range: the indexer keeps its direct
+    # notifications, the bucket also sends its events to EventBridge for the deriver.
+    notifications = transformed["MediaBucket"]["Properties"]["NotificationConfiguration"]
+    assert notifications["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
+    assert len(notifications["LambdaConfigurations"]) == 2
+    rule = transformed["MediaDeriverFunctionImageCreated"]["Properties"]
+    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [
+        {"prefix": "media/images/"},
+        {"prefix": "media/avatars/"},
+    ]
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["MediaDeriverFunction", "Arn"]}
+    dead_letters = {"Fn::GetAtt": ["MediaDeriverDeadLetterQueue", "Arn"]}
+    assert target["DeadLetterConfig"] == {"Arn": dead_letters}
+    assert not any(k.endswith("ImageCreatedQueue") for k in transformed)  # no stray queue
+
+
+def test_deriver_role_reads_uploads_and_writes_derived_only(transformed: dict[str, Any]) -> None:
+    role = transformed["MediaDeriverFunctionRole"]["Properties"]
+    inline = json.dumps(role["Policies"])
+    assert "/media/images/*" in inline
+    assert "/media/avatars/*" in inline
+    assert "/derived/*" in inline
+    assert "s3:DeleteObject" not in inline
+    assert '"s3:*"' not in inline
+    assert "dynamodb:PutItem" not in inline  # it only updates the original's item
+    function = transformed["MediaDeriverFunction"]["Properties"]
+    assert (function["MemorySize"], function["Timeout"]) == (1024, 60)
+    assert function["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "media-deriver"
+    layers = json.dumps(function["Layers"])
+    assert "S3RecordsLayer" in layers

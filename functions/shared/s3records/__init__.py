@@ -1,6 +1,8 @@
 """S3 event records for every function of the media pipeline (a Lambda layer).
 
-One raw record in, one validated `S3ObjectEvent` out, or `MalformedRecord`. The indexer and the
+One raw record in, one validated `S3ObjectEvent` out, or `MalformedRecord`: a record of an S3
+event notification (what S3 sends to Lambda, SQS or SNS) or an S3 event delivered by
+EventBridge (one object per event; how the deriver hears of uploads on AWS). The indexer and the
 deriver both parse records here, so key decoding, the `media/<kind>/<user id>/<name>` layout and
 the sequencer rule are written once. Pure: no AWS client, no Powertools.
 
@@ -95,34 +97,87 @@ def parse_record(record: dict[str, Any]) -> S3ObjectEvent:
     """Validate one raw S3 record; raise `MalformedRecord` for anything unreadable."""
     try:
         name = record["eventName"]
-        s3 = record["s3"]
-        obj = s3["object"]
-        key = decode_key(obj["key"])
-        bucket = s3["bucket"]["name"]
         created = name.startswith("ObjectCreated:")
         if not created and not name.startswith(_REMOVAL_PREFIXES):
             raise MalformedRecord(f"not an object creation or removal: {name!r}")
-        if not key or not isinstance(bucket, str) or not bucket:
-            raise MalformedRecord("record without an object key or bucket")
-        kind, owner = parse_key(key)
-        sequencer = obj.get("sequencer") or None
-        if sequencer is not None:
-            sequencer_order(sequencer)  # validates
-        size = obj.get("size")
-        return S3ObjectEvent(
-            key=key,
-            bucket=bucket,
-            owner=owner,
-            kind=kind,
-            removal=not created,
-            event_name=name,
-            event_time=normalize_time(record["eventTime"]),
-            sequencer=sequencer,
-            version_id=obj.get("versionId") or None,
-            size=int(size) if created and size is not None else None,
-            etag=(obj.get("eTag") or None) if created else None,
+        obj = record["s3"]["object"]
+        return _object_event(
+            name,
+            record["s3"]["bucket"]["name"],
+            obj,
+            record["eventTime"],
+            version_id=obj.get("versionId"),
+            etag=obj.get("eTag"),
         )
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, MalformedRecord):
             raise
         raise MalformedRecord(f"unreadable record: {exc!r}") from exc
+
+
+def _object_event(
+    name: str,
+    bucket: Any,
+    obj: dict[str, Any],
+    time: str,
+    *,
+    version_id: str | None,
+    etag: str | None,
+) -> S3ObjectEvent:
+    """The event of object `obj` (its raw `key`, `size`, `sequencer`), validated."""
+    key = decode_key(obj["key"])
+    if not key or not isinstance(bucket, str) or not bucket:
+        raise MalformedRecord("record without an object key or bucket")
+    created = name.startswith("ObjectCreated:")
+    kind, owner = parse_key(key)
+    sequencer = obj.get("sequencer") or None
+    if sequencer is not None:
+        sequencer_order(sequencer)  # validates
+    size = obj.get("size")
+    return S3ObjectEvent(
+        key=key,
+        bucket=bucket,
+        owner=owner,
+        kind=kind,
+        removal=not created,
+        event_name=name,
+        event_time=normalize_time(time),
+        sequencer=sequencer,
+        version_id=version_id or None,
+        size=int(size) if created and size is not None else None,
+        etag=(etag or None) if created else None,
+    )
+
+
+_EVENTBRIDGE_TYPES = {"Object Created": "ObjectCreated", "Object Deleted": "ObjectRemoved"}
+
+
+def is_eventbridge(event: object) -> bool:
+    """True for an S3 event delivered by EventBridge (`source` aws.s3, a `detail-type`)."""
+    return isinstance(event, dict) and event.get("source") == "aws.s3" and "detail-type" in event
+
+
+def parse_eventbridge(event: dict[str, Any]) -> S3ObjectEvent:
+    """Validate an EventBridge S3 event ("Object Created"/"Object Deleted").
+
+    Its object key is URL-encoded as in notifications; its name becomes the notification form
+    (`ObjectCreated:PutObject`), so both kinds of event read the same downstream.
+    """
+    try:
+        kind_of_event = _EVENTBRIDGE_TYPES.get(event["detail-type"])
+        if kind_of_event is None:
+            raise MalformedRecord(f"not an object creation or removal: {event['detail-type']!r}")
+        detail = event["detail"]
+        obj = detail["object"]
+        return _object_event(
+            f"{kind_of_event}:{detail.get('reason') or 'Unknown'}",
+            detail["bucket"]["name"],
+            obj,
+            event["time"].replace("Z", "+00:00"),
+            version_id=obj.get("version-id"),
+            etag=obj.get("etag"),
+        )
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, MalformedRecord):
+            raise
+        raise MalformedRecord(f"unreadable EventBridge event: {exc!r}") from exc

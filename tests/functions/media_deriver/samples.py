@@ -12,6 +12,7 @@ EXPECTED = {
     "s3_delete.json": {**ZERO, "skipped": 1},  # removals: nothing to derive
     "s3_multi_record.json": {**ZERO, "derived": 2, "skipped": 2},  # a video, a removal
     "s3_test_event.json": {**ZERO, "skipped": 1},
+    "eventbridge_object_created.json": {**ZERO, "derived": 1},  # how AWS delivers uploads
     "s3_out_of_order.json": {**ZERO, "skipped": 2},  # a video
     "s3_put_outside_layout.json": {**ZERO, "skipped": 1},
     "s3_put_derived_rendition.json": {**ZERO, "skipped": 1},  # its own output: never a loop

@@ -23,16 +23,24 @@ FORMATS = {".jpg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 LoadEvent = Callable[[str], dict[str, Any]]
 
 
+def created_keys(event: dict[str, Any]) -> list[str]:
+    if s3records.is_eventbridge(event):
+        return [s3records.decode_key(event["detail"]["object"]["key"])]
+    return [
+        s3records.decode_key(record["s3"]["object"]["key"])
+        for record in event.get("Records", [])
+        if record["eventName"].startswith("ObjectCreated:")
+    ]
+
+
 def put_objects(event: dict[str, Any], body: bytes | None = None) -> None:
     """Put what each ObjectCreated record names: a real image for an image name."""
     s3 = boto3.client("s3")
-    for record in event.get("Records", []):
-        if record["eventName"].startswith("ObjectCreated:"):
-            key = s3records.decode_key(record["s3"]["object"]["key"])
-            image_format = FORMATS.get(key[key.rfind(".") :])
-            data = body or (image_bytes((1000, 700), image_format) if image_format else b"x")
-            content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-            s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType=content_type)
+    for key in created_keys(event):
+        image_format = FORMATS.get(key[key.rfind(".") :])
+        data = body or (image_bytes((1000, 700), image_format) if image_format else b"x")
+        content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType=content_type)
 
 
 def derived_objects() -> dict[str, dict[str, Any]]:
@@ -79,6 +87,18 @@ def test_put_writes_renditions_with_safe_metadata_and_records_them(
         (DERIVED + "960w.webp", 960, 672),
     ]
     assert item["renditions_etag"] == "0f343b0931126a20f133d67c2b018a3b"
+
+
+def test_eventbridge_event_is_derived_like_a_notification(
+    app: Any, table: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    event = load_event("eventbridge_object_created.json")
+    put_objects(event)
+    assert app.handler(event, lambda_context)["derived"] == 1
+    key = "media/avatars/42/1679091c5a880faf6fb5e6087eb1b2dc.jpg"
+    item = table.get_item(Key={"id": key})["Item"]
+    assert item["renditions"][0]["key"] == "derived/" + key.removeprefix("media/") + "/full.jpg"
+    assert item["renditions_order"] == s3records.sequencer_order("0062E99A8D12F0A1B2")
 
 
 def test_polyglot_upload_is_served_without_script_or_php(

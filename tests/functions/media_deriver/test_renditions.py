@@ -118,3 +118,15 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
         warnings.simplefilter("error")
         with pytest.raises(renditions.RefusedImage):
             derive(bomb, max_pixels=10**12)
+
+
+def test_multi_picture_jpeg_is_served_as_a_plain_jpeg() -> None:
+    first = Image.linear_gradient("L").resize((800, 600)).convert("RGB")
+    buffer = io.BytesIO()
+    first.save(buffer, format="MPO", save_all=True, append_images=[first.rotate(90)])
+    with Image.open(io.BytesIO(buffer.getvalue())) as opened:
+        assert opened.format == "MPO"  # what a phone's camera writes
+    served = derive(buffer.getvalue())[0]
+    assert (served.name, served.content_type, served.width) == ("full.jpg", "image/jpeg", 800)
+    with Image.open(io.BytesIO(served.body)) as decoded:
+        assert decoded.format == "JPEG"

@@ -118,3 +118,34 @@ def test_bad_sequencer_or_key_encoding_is_malformed(put_record: dict[str, Any]) 
 def test_event_time_is_normalised_to_utc_milliseconds() -> None:
     assert records.normalize_time("2026-11-26T11:15:30+01:00") == "2026-11-26T10:15:30.000Z"
     assert records.normalize_time("2026-11-26T10:15:30.123456Z") == "2026-11-26T10:15:30.123Z"
+
+
+def test_eventbridge_event_reads_like_a_notification_record(
+    load_event: Callable[[str], dict[str, Any]], put_record: dict[str, Any]
+) -> None:
+    bridged = load_event("eventbridge_object_created.json")
+    assert records.is_eventbridge(bridged)
+    assert not records.is_eventbridge({"Records": [put_record]})
+    event = records.parse_eventbridge(bridged)
+    assert event.key == "media/avatars/42/1679091c5a880faf6fb5e6087eb1b2dc.jpg"
+    assert (event.owner, event.kind, event.removal) == ("42", "avatars", False)
+    assert (event.event_name, event.event_time) == (
+        "ObjectCreated:PutObject",
+        "2026-11-26T10:20:05.000Z",
+    )
+    assert (event.size, event.sequencer) == (31877, "0062E99A8D12F0A1B2")
+    bridged["detail"]["object"]["key"] = "media/images/42/holiday+photo%2B.jpg"
+    assert records.parse_eventbridge(bridged).key == "media/images/42/holiday photo+.jpg"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [(("detail-type",), "Object Restore Completed"), (("time",), "soon"), (("detail",), None)],
+)
+def test_unusable_eventbridge_event_is_malformed(
+    load_event: Callable[[str], dict[str, Any]], path: tuple[str, ...], value: object
+) -> None:
+    bridged = load_event("eventbridge_object_created.json")
+    bridged[path[0]] = value
+    with pytest.raises(MalformedRecord):
+        records.parse_eventbridge(bridged)

@@ -52,6 +52,10 @@ def test_reconcile_reports_then_repairs_every_kind_of_difference(
     put_entry(user.pk, post.cover.name.rsplit("/", 1)[1])  # the cover is indexed
     s3_media.put_object(Key=f"media/images/{user.pk}/orphan.jpg", Body=b"x")
     put_entry(user.pk, "vanished.jpg")  # indexed, not in the bucket
+    # Indexed outside media/ (the deriver's renditions, an operator's upload): not reconciled.
+    derived_key = f"derived/{post.cover.name}/480w.webp"
+    s3_media.put_object(Key=derived_key, Body=b"x")
+    media_index.put_item(Item={"id": derived_key, "deleted": False, "bucket": BUCKET})
     services.post_update(
         post=services.post_create(author=user, title="v", body="b"),
         title="t",
@@ -73,7 +77,8 @@ def test_reconcile_reports_then_repairs_every_kind_of_difference(
 
     _run("--fix")
     keys = {o.key for o in s3_media.objects.all()}
-    assert keys == {cover_key, thumb_key}
+    assert keys == {cover_key, thumb_key, derived_key}
+    assert media_index.get_item(Key={"id": derived_key})["Item"]["deleted"] is False
     thumb = media_index.get_item(Key={"id": thumb_key})["Item"]
     assert thumb["owner"] == str(user.pk)
     assert thumb["kind"] == "images"

@@ -77,8 +77,10 @@ def abandoned_uploads(bucket: Any, *, now: datetime | None = None) -> Iterator[s
 
 
 def indexed_keys(table: Any) -> Iterator[str]:
+    # Only media/: the index also records derived/, incoming/ and operators' objects, which the
+    # bucket listing here does not cover (they must never look stale).
     arguments: dict[str, Any] = {
-        "FilterExpression": Attr("deleted").ne(True),
+        "FilterExpression": Attr("deleted").ne(True) & Attr("id").begins_with(PREFIX),
         "ProjectionExpression": "id",
     }
     while True:

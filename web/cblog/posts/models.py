@@ -81,6 +81,8 @@ class Post(models.Model):
     cover = models.ImageField(upload_to=cover_upload_to, blank=True)
     cover_thumbnail = models.ImageField(upload_to=cover_upload_to, blank=True, editable=False)
     video = models.FileField(upload_to=video_upload_to, blank=True)
+    # Renditions the media deriver made of cover/cover_thumbnail (cblog.media.renditions).
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

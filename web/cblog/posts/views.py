@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
-from cblog.media import direct
+from cblog.media import direct, renditions
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
 from cblog.posts.models import Category, Post, Tag
@@ -39,6 +39,7 @@ def _page(request: HttpRequest, posts: QuerySet[Post], ids: Sequence[int] | None
     ids = list(page.object_list)
     rows = posts.in_bulk(ids) if ids else {}
     page.object_list = [rows[pk] for pk in ids if pk in rows]  # one may go in between
+    renditions.fill(page.object_list, ("cover_thumbnail",))
     return page
 
 
@@ -111,6 +112,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         is_author = request.user.is_authenticated and request.user.pk == post.author_id
         if not is_author and services.view_record(post_id=post.pk, visitor=identity):
             post.view_count += 1
+        renditions.fill([post], ("cover",))
         response = render(request, "posts/post_detail.html", _detail_context(request, post))
         if post.is_public:  # drafts and scheduled posts are their author's alone
             pagecache.store(key, response, extra=post.pk)

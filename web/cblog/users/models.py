@@ -16,6 +16,8 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     bio = models.TextField(blank=True, max_length=1000)
     avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    # Renditions the media deriver made of the avatar (cblog.media.renditions).
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.username

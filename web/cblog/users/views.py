@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cblog.core import pagecache
-from cblog.media import direct
+from cblog.media import direct, renditions
 from cblog.users import mail, selectors, services
 from cblog.users.forms import ProfileForm, RegistrationForm, UnconfirmedAwarePasswordResetForm
 from cblog.users.models import User
@@ -101,6 +101,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile has been updated.")
             return redirect("users:profile")
+    renditions.fill([user], ("avatar",))
     return render(request, "users/profile.html", {"form": form})
 
 
@@ -111,6 +112,8 @@ def author_detail(request: HttpRequest, username: str) -> HttpResponse:
     author = get_object_or_404(selectors.active_users(), username=username)
     posts = selectors.author_posts(author=author, viewer=request.user)
     page_obj = Paginator(posts, settings.POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    renditions.fill([author], ("avatar",))
+    renditions.fill(page_obj.object_list, ("cover_thumbnail",))
     return render(request, "users/author_detail.html", {"author": author, "page_obj": page_obj})
 
 

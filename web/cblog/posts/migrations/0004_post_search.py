@@ -56,7 +56,7 @@ def _run(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("posts", "0002_view_without_fk_constraint_ascending_index"),
+        ("posts", "0003_renditions"),
     ]
 
     operations = [
