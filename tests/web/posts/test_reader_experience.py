@@ -162,6 +162,7 @@ def test_an_empty_search_is_a_search_page(client):
     assert "No posts" not in html
 
 
+@pytest.mark.django_db(transaction=True)  # InnoDB's full-text index: committed rows only
 def test_search_counts_and_highlights_results(make_post, client):
     make_post(title="Bread at dawn", body="Crusty bread.")
     make_post(title="Bread at dusk", body="Soft bread.")
