@@ -396,3 +396,46 @@ def test_no_text_is_smaller_than_14px(page: Page, browser_site: str, demo_site: 
         if found:
             small[name] = found[:5]
     assert not small, small
+
+
+@pytest.mark.browser
+def test_the_avatar_control_previews_a_chosen_picture_and_unticks_remove(
+    page: Page, browser_site: str, make_user: Any, make_image: Any, cover_path: Path
+) -> None:
+    """The image control's script: "Change" opens the picker, the chosen file shows at once
+    (a blob: URL, allowed by the policy), and choosing a file unticks "Remove"."""
+    from cblog.users import services
+
+    user = make_user(username="painter")
+    services.profile_update(
+        user=user,
+        first_name="",
+        last_name="",
+        email=user.email,
+        bio="",
+        avatar=make_image(),
+        clear_avatar=False,
+    )
+    page.goto(f"{browser_site}/accounts/login/")
+    page.get_by_label("Username").fill("painter")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{browser_site}{reverse('users:profile')}")
+    preview = page.locator(".image-picker-preview")
+    expect(preview).to_have_attribute("src", re.compile(r"^/media/avatars/"))
+    expect(page.get_by_text("Change", exact=True)).to_be_visible()
+    page.get_by_label("Remove").check()
+    expect(page.locator(".image-picker")).to_have_class(re.compile("is-removed"))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.get_by_label("Avatar").set_input_files(cover_path)
+    expect(preview).to_have_attribute("src", re.compile(r"^blob:"))
+    expect(page.get_by_text("Chosen: harbour-at-dawn.jpg")).to_be_visible()
+    expect(page.get_by_label("Remove")).not_to_be_checked()
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1200
+    assert not errors, errors  # a blob: image the policy refused would be reported here
+    _shot(page, "11-profile-avatar-chosen")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Your profile has been updated.")
+    user.refresh_from_db()
+    assert user.avatar
