@@ -140,9 +140,8 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     page.get_by_label("Category").select_option(label="Travel")
     page.get_by_label("Tags").fill("sea, photography")
     page.get_by_label("Cover image").set_input_files(cover_path)
-    page.get_by_label("Status").select_option(label="Published")
     _shot(page, "04-post-form")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     expect(page.locator(".post-body strong")).to_have_text("before")
     expect(page.get_by_role("list", name="Tags")).to_contain_text("#photography")
@@ -439,3 +438,31 @@ def test_the_avatar_control_previews_a_chosen_picture_and_unticks_remove(
     expect(page.get_by_role("status")).to_contain_text("Your profile has been updated.")
     user.refresh_from_db()
     assert user.avatar
+
+
+@pytest.mark.browser
+def test_the_publish_button_reads_schedule_for_a_future_date(
+    page: Page, browser_site: str, make_user: Any
+) -> None:
+    make_user(username="planner")
+    page.goto(f"{browser_site}/accounts/login/")
+    page.get_by_label("Username").fill("planner")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{browser_site}{reverse('posts:create')}")
+    publish = page.locator("[data-publish-button]")
+    expect(publish).to_have_text("Publish")
+    page.get_by_label("Publish at").fill("2099-05-04T09:30")
+    expect(publish).to_have_text("Schedule")
+    expect(page.get_by_role("status")).to_have_text(
+        "“Schedule” publishes it on May 4, 2099, 09:30 UTC."
+    )
+    _shot(page, "12-editor-scheduling")
+    page.get_by_label("Publish at").fill("")
+    expect(publish).to_have_text("Publish")
+    page.get_by_label("Publish at").fill("2099-05-04T09:30")
+    page.get_by_label("Title").fill("Later")
+    page.get_by_label("Body").fill("Not yet.")
+    publish.click()
+    expect(page.get_by_role("status")).to_contain_text("scheduled for 2099-05-04 09:30 UTC")
+    assert Post.objects.get(title="Later").is_scheduled

@@ -52,7 +52,6 @@ def test_a_video_goes_straight_to_the_bucket_with_a_progress_bar(
     page.goto(f"{site}/posts/new/")
     page.get_by_label("Title").fill("Boats at dawn")
     page.get_by_label("Body").fill("Filmed from the pier.")
-    page.get_by_label("Status").select_option(label="Published")
 
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -80,7 +79,7 @@ def test_a_video_goes_straight_to_the_bucket_with_a_progress_bar(
     assert any(0 < value < 100 for value in seen), f"the bar never moved: {seen}"
     page.screenshot(path=ARTIFACTS / "direct-upload-done.png", full_page=True)
 
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", level=1, name="Boats at dawn")).to_be_visible()
     player = page.locator("video.post-video")
     expect(player).to_be_visible()

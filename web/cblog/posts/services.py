@@ -87,8 +87,12 @@ def _apply_fields(
     post.status = status
     if published_at is not None:
         post.published_at = published_at  # a future date schedules the post
-    elif status == Post.Status.PUBLISHED and post.published_at is None:
-        post.published_at = timezone.now()  # set on first publish, kept afterwards
+    elif status == Post.Status.PUBLISHED and (
+        post.published_at is None or post.published_at > timezone.now()
+    ):
+        # Publishing without a date means now: on first publish, and for a scheduled post
+        # whose date was cleared. A post already live keeps the date it went live.
+        post.published_at = timezone.now()
 
 
 def _apply_media(post: Post, *, cover: File | object | None, video: File | object | None) -> None:
@@ -155,7 +159,11 @@ def post_update(
     cover: File | object | None = _KEEP,
     video: File | object | None = _KEEP,
 ) -> Post:
-    """Update ``post``; the slug never changes, so links keep working."""
+    """Update ``post``; the slug never changes, so links keep working.
+
+    ``published_at=None`` keeps the date of a post that is live and publishes a scheduled
+    post now (the editor's "Publish at" cleared).
+    """
     _apply_fields(
         post, title=title, body=body, category=category, status=status, published_at=published_at
     )

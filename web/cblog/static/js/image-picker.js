@@ -61,6 +61,10 @@
           if (keyField) {
             keyField.value = "";
           }
+          var nameField = document.getElementById(input.dataset.nameField || "");
+          if (nameField) {
+            nameField.value = "";
+          }
           input.value = "";
           show(null);
           chosen.hidden = true;
