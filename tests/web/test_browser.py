@@ -441,8 +441,8 @@ def test_the_avatar_control_previews_a_chosen_picture_and_unticks_remove(
 
 
 @pytest.mark.browser
-def test_the_publish_button_reads_schedule_for_a_future_date(
-    page: Page, browser_site: str, make_user: Any
+def test_the_publish_button_reads_schedule_for_a_future_date_and_the_cover_previews(
+    page: Page, browser_site: str, make_user: Any, cover_path: Path
 ) -> None:
     make_user(username="planner")
     page.goto(f"{browser_site}/accounts/login/")
@@ -463,6 +463,14 @@ def test_the_publish_button_reads_schedule_for_a_future_date(
     page.get_by_label("Publish at").fill("2099-05-04T09:30")
     page.get_by_label("Title").fill("Later")
     page.get_by_label("Body").fill("Not yet.")
+    preview = page.locator(".image-picker-preview")
+    expect(preview).to_be_hidden()
+    page.get_by_label("Cover image").set_input_files(cover_path)
+    expect(preview).to_have_attribute("src", re.compile(r"^blob:"))
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1200
+    page.get_by_label("Cover description").fill("A gradient from black to white")
     publish.click()
     expect(page.get_by_role("status")).to_contain_text("scheduled for 2099-05-04 09:30 UTC")
-    assert Post.objects.get(title="Later").is_scheduled
+    post = Post.objects.get(title="Later")
+    assert post.is_scheduled
+    assert post.cover_alt == "A gradient from black to white"

@@ -139,3 +139,67 @@ def test_a_failed_form_says_a_file_sent_with_it_must_be_chosen_again(
         "choose it again before saving.</p>"
     ) in html
     assert not Post.objects.exists()
+
+
+def test_the_cover_description_and_caption_are_stored_and_shown_on_the_post(
+    client_logged_in, image_file, media_root
+):
+    response = client_logged_in.post(
+        CREATE,
+        _form(
+            status="published",
+            cover=image_file,
+            cover_alt="  Fishing boats moored at dawn  ",
+            cover_caption="Kaş harbour, 6 a.m. <b>",
+        ),
+    )
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.cover_alt == "Fishing boats moored at dawn"
+    assert post.cover_caption == "Kaş harbour, 6 a.m. <b>"
+    html = client_logged_in.get(post.get_absolute_url()).content.decode()
+    assert re.search(
+        r'<img class="post-cover" src="[^"]+" alt="Fishing boats moored at dawn"', html
+    )
+    assert (
+        '<figcaption class="post-cover-caption">Kaş harbour, 6 a.m. &lt;b&gt;</figcaption>' in html
+    )
+    home = client_logged_in.get(reverse("posts:home")).content.decode()
+    assert re.search(r'class="card-cover" src="[^"]+" alt="Fishing boats moored at dawn"', home)
+
+    editor = client_logged_in.get(reverse("posts:update", args=[post.slug])).content.decode()
+    assert 'value="Fishing boats moored at dawn"' in editor
+    assert re.search(
+        r'<img class="image-picker-preview" alt="The current cover"[^>]* '
+        rf'src="{re.escape(post.cover.url)}"',
+        editor,
+    )
+    assert ">Change</label>" in editor
+
+
+def test_without_a_description_the_title_is_the_covers_alt_and_no_caption_shows(
+    client_logged_in, image_file, media_root
+):
+    client_logged_in.post(CREATE, _form(status="published", cover=image_file))
+    post = Post.objects.get()
+    html = client_logged_in.get(post.get_absolute_url()).content.decode()
+    assert re.search(r'<img class="post-cover" src="[^"]+" alt="Morning tide"', html)
+    assert "<figcaption" not in html
+
+
+def test_editing_other_fields_keeps_the_cover_texts_unless_they_are_changed(
+    client_logged_in, make_post, user
+):
+    post = make_post(author=user, cover_alt="A gull", cover_caption="On the pier")
+    url = reverse("posts:update", args=[post.slug])
+    client_logged_in.post(url, _form(status="published", cover_alt="A gull", cover_caption=""))
+    post.refresh_from_db()
+    assert (post.title, post.cover_alt, post.cover_caption) == ("Morning tide", "A gull", "")
+
+
+def test_the_search_index_still_follows_posts_after_the_cover_text_migration(make_post):
+    """0005 rebuilds posts_post on SQLite; its full-text triggers must come back with it."""
+    from cblog.posts import selectors
+
+    post = make_post(title="Cormorants drying their wings")
+    assert list(selectors.post_search(query="cormorants")) == [post.pk]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cblog.core.uploads import clean_image, clean_video
 from cblog.media.forms import DirectUploadMixin
+from cblog.media.widgets import ImagePicker
 from cblog.posts.models import Category, Comment, Post
 from cblog.posts.services import tags_from_text
 
@@ -39,8 +40,22 @@ class PostForm(DirectUploadMixin, forms.Form):
     cover = forms.ImageField(
         label="Cover image",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=ImagePicker(
+            attrs={"accept": "image/jpeg,image/png,image/webp"}, preview_alt="The current cover"
+        ),
         help_text="JPEG, PNG or WebP.",
+    )
+    cover_alt = forms.CharField(
+        label="Cover description",
+        required=False,
+        max_length=250,
+        help_text="What the picture shows, for readers who cannot see it. Empty: the title.",
+    )
+    cover_caption = forms.CharField(
+        label="Cover caption",
+        required=False,
+        max_length=300,
+        help_text="Optional. Shown under the cover on the post page.",
     )
     video = forms.FileField(
         required=False,
@@ -65,6 +80,8 @@ class PostForm(DirectUploadMixin, forms.Form):
             "category": post.category_id,
             "tags_text": ", ".join(tag.name for tag in post.tags.all()),
             "cover": post.cover or None,
+            "cover_alt": post.cover_alt,
+            "cover_caption": post.cover_caption,
             "video": post.video or None,
             "published_at": post.published_at,
         }
@@ -133,6 +150,8 @@ class PostForm(DirectUploadMixin, forms.Form):
             "tags": tags_from_text(data.get("tags_text", "")),
             "status": data["status"],
             "published_at": data["published_at"],
+            "cover_alt": data["cover_alt"],
+            "cover_caption": data["cover_caption"],
         }
 
 

@@ -78,8 +78,14 @@ def _apply_fields(
     category: Category | None,
     status: str,
     published_at: datetime | None,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> None:
     post.title = title.strip()
+    if cover_alt is not None:  # None keeps the current text
+        post.cover_alt = cover_alt.strip()
+    if cover_caption is not None:
+        post.cover_caption = cover_caption.strip()
     post.body = body
     post.body_html = render_markdown(body)
     post.excerpt = plain_excerpt(post.body_html)
@@ -135,10 +141,19 @@ def post_create(
     published_at: datetime | None = None,
     cover: File | None = None,
     video: File | None = None,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> Post:
     post = Post(author=author, slug=unique_slug(title))
     _apply_fields(
-        post, title=title, body=body, category=category, status=status, published_at=published_at
+        post,
+        title=title,
+        body=body,
+        category=category,
+        status=status,
+        published_at=published_at,
+        cover_alt=cover_alt,
+        cover_caption=cover_caption,
     )
     _apply_media(post, cover=cover if cover else _KEEP, video=video if video else _KEEP)
     post.save()
@@ -158,14 +173,24 @@ def post_update(
     published_at: datetime | None = None,
     cover: File | object | None = _KEEP,
     video: File | object | None = _KEEP,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> Post:
     """Update ``post``; the slug never changes, so links keep working.
 
     ``published_at=None`` keeps the date of a post that is live and publishes a scheduled
-    post now (the editor's "Publish at" cleared).
+    post now (the editor's "Publish at" cleared). ``cover_alt``/``cover_caption`` ``None``
+    keep the current text.
     """
     _apply_fields(
-        post, title=title, body=body, category=category, status=status, published_at=published_at
+        post,
+        title=title,
+        body=body,
+        category=category,
+        status=status,
+        published_at=published_at,
+        cover_alt=cover_alt,
+        cover_caption=cover_caption,
     )
     _apply_media(post, cover=cover, video=video)
     post.save()
