@@ -462,6 +462,19 @@ def test_the_publish_button_reads_schedule_for_a_future_date_and_the_cover_previ
     expect(publish).to_have_text("Publish")
     page.get_by_label("Publish at").fill("2099-05-04T09:30")
     page.get_by_label("Title").fill("Later")
+    page.get_by_label("Body").fill("Not **yet**.\n\n<script>document.title = 'owned'</script>")
+    # The preview tab: rendered by the server's sanitiser, no script runs.
+    page.get_by_role("tab", name="Preview").click()
+    rendered = page.get_by_role("tabpanel")
+    expect(rendered.locator("strong")).to_have_text("yet")
+    expect(page.get_by_role("tab", name="Preview")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Body")).to_be_hidden()
+    assert page.title() != "owned"
+    assert rendered.locator("script").count() == 0
+    _shot(page, "13-editor-preview")
+    page.get_by_role("tab", name="Preview").press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Write")).to_be_focused()
+    expect(page.get_by_label("Body")).to_be_visible()
     page.get_by_label("Body").fill("Not yet.")
     preview = page.locator(".image-picker-preview")
     expect(preview).to_be_hidden()
