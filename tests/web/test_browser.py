@@ -250,6 +250,9 @@ def demo_site(browser_site: str, media_root: Path, settings: Any) -> Iterator[di
             "search-empty": reverse("posts:search"),
             "404": "/no/such/page/",
             "editor": reverse("posts:create"),
+            "editor-edit": reverse(
+                "posts:update", args=[Post.objects.get(title="A week on the Lycian Way").slug]
+            ),
             "profile": reverse("users:profile"),
             "my-media": reverse("media:mine"),
         }
