@@ -197,6 +197,7 @@ def test_editing_other_fields_keeps_the_cover_texts_unless_they_are_changed(
     assert (post.title, post.cover_alt, post.cover_caption) == ("Morning tide", "A gull", "")
 
 
+@pytest.mark.django_db(transaction=True)  # InnoDB's full-text index sees committed rows only
 def test_the_search_index_still_follows_posts_after_the_cover_text_migration(make_post):
     """0005 rebuilds posts_post on SQLite; its full-text triggers must come back with it."""
     from cblog.posts import selectors
