@@ -140,9 +140,8 @@ def test_visitor_registers_writes_a_post_with_a_cover_comments_likes_and_logs_ou
     page.get_by_label("Category").select_option(label="Travel")
     page.get_by_label("Tags").fill("sea, photography")
     page.get_by_label("Cover image").set_input_files(cover_path)
-    page.get_by_label("Status").select_option(label="Published")
     _shot(page, "04-post-form")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     expect(page.locator(".post-body strong")).to_have_text("before")
     expect(page.get_by_role("list", name="Tags")).to_contain_text("#photography")
@@ -251,6 +250,9 @@ def demo_site(browser_site: str, media_root: Path, settings: Any) -> Iterator[di
             "search-empty": reverse("posts:search"),
             "404": "/no/such/page/",
             "editor": reverse("posts:create"),
+            "editor-edit": reverse(
+                "posts:update", args=[Post.objects.get(title="A week on the Lycian Way").slug]
+            ),
             "profile": reverse("users:profile"),
             "my-media": reverse("media:mine"),
         }
@@ -396,3 +398,95 @@ def test_no_text_is_smaller_than_14px(page: Page, browser_site: str, demo_site: 
         if found:
             small[name] = found[:5]
     assert not small, small
+
+
+@pytest.mark.browser
+def test_the_avatar_control_previews_a_chosen_picture_and_unticks_remove(
+    page: Page, browser_site: str, make_user: Any, make_image: Any, cover_path: Path
+) -> None:
+    """The image control's script: "Change" opens the picker, the chosen file shows at once
+    (a blob: URL, allowed by the policy), and choosing a file unticks "Remove"."""
+    from cblog.users import services
+
+    user = make_user(username="painter")
+    services.profile_update(
+        user=user,
+        first_name="",
+        last_name="",
+        email=user.email,
+        bio="",
+        avatar=make_image(),
+        clear_avatar=False,
+    )
+    page.goto(f"{browser_site}/accounts/login/")
+    page.get_by_label("Username").fill("painter")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{browser_site}{reverse('users:profile')}")
+    preview = page.locator(".image-picker-preview")
+    expect(preview).to_have_attribute("src", re.compile(r"^/media/avatars/"))
+    expect(page.get_by_text("Change", exact=True)).to_be_visible()
+    page.get_by_label("Remove").check()
+    expect(page.locator(".image-picker")).to_have_class(re.compile("is-removed"))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.get_by_label("Avatar").set_input_files(cover_path)
+    expect(preview).to_have_attribute("src", re.compile(r"^blob:"))
+    expect(page.get_by_text("Chosen: harbour-at-dawn.jpg")).to_be_visible()
+    expect(page.get_by_label("Remove")).not_to_be_checked()
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1200
+    assert not errors, errors  # a blob: image the policy refused would be reported here
+    _shot(page, "11-profile-avatar-chosen")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Your profile has been updated.")
+    user.refresh_from_db()
+    assert user.avatar
+
+
+@pytest.mark.browser
+def test_the_publish_button_reads_schedule_for_a_future_date_and_the_cover_previews(
+    page: Page, browser_site: str, make_user: Any, cover_path: Path
+) -> None:
+    make_user(username="planner")
+    page.goto(f"{browser_site}/accounts/login/")
+    page.get_by_label("Username").fill("planner")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{browser_site}{reverse('posts:create')}")
+    publish = page.locator("[data-publish-button]")
+    expect(publish).to_have_text("Publish")
+    page.get_by_label("Publish at").fill("2099-05-04T09:30")
+    expect(publish).to_have_text("Schedule")
+    expect(page.get_by_role("status")).to_have_text(
+        "“Schedule” publishes it on May 4, 2099, 09:30 UTC."
+    )
+    _shot(page, "12-editor-scheduling")
+    page.get_by_label("Publish at").fill("")
+    expect(publish).to_have_text("Publish")
+    page.get_by_label("Publish at").fill("2099-05-04T09:30")
+    page.get_by_label("Title").fill("Later")
+    page.get_by_label("Body").fill("Not **yet**.\n\n<script>document.title = 'owned'</script>")
+    # The preview tab: rendered by the server's sanitiser, no script runs.
+    page.get_by_role("tab", name="Preview").click()
+    rendered = page.get_by_role("tabpanel")
+    expect(rendered.locator("strong")).to_have_text("yet")
+    expect(page.get_by_role("tab", name="Preview")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Body")).to_be_hidden()
+    assert page.title() != "owned"
+    assert rendered.locator("script").count() == 0
+    _shot(page, "13-editor-preview")
+    page.get_by_role("tab", name="Preview").press("ArrowLeft")
+    expect(page.get_by_role("tab", name="Write")).to_be_focused()
+    expect(page.get_by_label("Body")).to_be_visible()
+    page.get_by_label("Body").fill("Not yet.")
+    preview = page.locator(".image-picker-preview")
+    expect(preview).to_be_hidden()
+    page.get_by_label("Cover image").set_input_files(cover_path)
+    expect(preview).to_have_attribute("src", re.compile(r"^blob:"))
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1200
+    page.get_by_label("Cover description").fill("A gradient from black to white")
+    publish.click()
+    expect(page.get_by_role("status")).to_contain_text("scheduled for 2099-05-04 09:30 UTC")
+    post = Post.objects.get(title="Later")
+    assert post.is_scheduled
+    assert post.cover_alt == "A gradient from black to white"

@@ -124,3 +124,10 @@ def test_media_may_come_from_the_bucket_and_uploads_go_only_there(settings: Any)
     assert directives["connect-src"] == [SELF, *settings.MEDIA_BUCKET_ORIGINS]
     assert set(settings.MEDIA_BUCKET_ORIGINS) <= set(directives["img-src"])
     assert "'unsafe-inline'" not in str(directives)
+
+
+def test_blob_urls_are_allowed_for_image_previews_only(client_logged_in):
+    """The image control previews a chosen file as a blob: URL; no other directive takes blob:."""
+    policy = _policy(client_logged_in.get(reverse("users:profile")))
+    assert "blob:" in policy["img-src"]
+    assert [name for name, sources in policy.items() if "blob:" in sources] == ["img-src"]

@@ -6,10 +6,12 @@ The upload is throttled to 4 MB/s (Chrome DevTools Protocol) so that the bar is 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from cblog.posts.models import Post
@@ -52,7 +54,6 @@ def test_a_video_goes_straight_to_the_bucket_with_a_progress_bar(
     page.goto(f"{site}/posts/new/")
     page.get_by_label("Title").fill("Boats at dawn")
     page.get_by_label("Body").fill("Filmed from the pier.")
-    page.get_by_label("Status").select_option(label="Published")
 
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -80,12 +81,21 @@ def test_a_video_goes_straight_to_the_bucket_with_a_progress_bar(
     assert any(0 < value < 100 for value in seen), f"the bar never moved: {seen}"
     page.screenshot(path=ARTIFACTS / "direct-upload-done.png", full_page=True)
 
-    page.get_by_role("button", name="Save").click()
+    # The cover through the image control: previewed at once, then uploaded the same way.
+    cover = tmp_path / "pier.png"
+    Image.linear_gradient("L").resize((640, 360)).convert("RGB").save(cover, format="PNG")
+    page.locator("#id_cover").set_input_files(cover)
+    expect(page.locator(".image-picker-preview")).to_have_attribute("src", re.compile("^blob:"))
+    expect(page.locator(".image-picker .upload-status")).to_contain_text("Uploaded pier.png")
+    expect(page.locator("#id_cover_name")).to_have_value("pier.png")
+
+    page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", level=1, name="Boats at dawn")).to_be_visible()
     player = page.locator("video.post-video")
     expect(player).to_be_visible()
     post = Post.objects.get(title="Boats at dawn")
     assert post.video.name.startswith(f"videos/{author.pk}/")
-    assert _keys(bucket) == {f"media/{post.video.name}"}  # the incoming object is gone
+    assert post.cover.name.startswith(f"images/{author.pk}/")
+    assert not [key for key in _keys(bucket) if key.startswith("incoming/")]  # all promoted
     assert bucket.Object(f"media/{post.video.name}").content_length == len(MP4) + 12 * MB
     assert not violations, violations

@@ -270,3 +270,39 @@ def test_the_local_bucket_gets_cors_for_the_site_and_the_incoming_lifecycle(buck
     assert any(
         r["Filter"].get("Prefix") == "incoming/" and r["Expiration"]["Days"] == 1 for r in rules
     )
+
+
+def test_a_direct_upload_survives_a_form_with_errors_and_the_page_names_it(
+    bucket, client_logged_in, user
+):
+    grant = _grant(client_logged_in, "images", "image/jpeg")
+    _browser_post(grant, _jpeg(), "image/jpeg")
+    sent = _post_form(title=" ", cover_key=grant["key"], cover_name="harbour <at> dawn.jpg")
+    response = client_logged_in.post(reverse("posts:create"), sent)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'name="cover_key" value="{grant["key"]}"' in html  # sent again on the next save
+    assert (
+        '<p class="upload-note">harbour &lt;at&gt; dawn.jpg is uploaded and kept: '
+        "save to attach it.</p>"
+    ) in html
+    assert grant["key"] in _keys(bucket)
+
+    response = client_logged_in.post(reverse("posts:create"), {**sent, "title": "Fixed"})
+    assert response.status_code == 302
+    name = grant["key"].rsplit("/", 1)[1]
+    assert Post.objects.get(title="Fixed").cover.name == f"images/{user.pk}/{name}"
+
+
+def test_a_refused_direct_upload_is_not_sent_again(bucket, client_logged_in):
+    grant = _grant(client_logged_in, "images", "image/jpeg")
+    _browser_post(grant, b"<html>not a picture</html>" * 10, "image/jpeg")
+    response = client_logged_in.post(
+        reverse("posts:create"), _post_form(cover_key=grant["key"], cover_name="fake.jpg")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["cover"]
+    html = response.content.decode()
+    assert 'name="cover_key" value=""' in html or 'name="cover_key" id' in html
+    assert grant["key"] not in html
+    assert "is uploaded and kept" not in html

@@ -148,3 +148,25 @@ def test_home_with_renditions_stays_within_six_queries(
     with django_assert_max_num_queries(6):
         html = client.get(reverse("posts:home")).content.decode()
     assert html.count("480w.webp 480w") == 20
+
+
+def test_the_editor_and_profile_thumbnails_use_the_small_renditions(
+    covered_post, client, media_index, make_image
+):
+    author = covered_post.author
+    author.avatar.save("a.jpg", make_image(size=(600, 600)))
+    for name, width, height in (
+        (covered_post.cover.name, 1200, 700),
+        (author.avatar.name, 600, 600),
+    ):
+        media_index.put_item(
+            Item={"id": f"media/{name}", "renditions": recorded_by_deriver(name, width, height)}
+        )
+    client.force_login(author)
+    editor = client.get(reverse("posts:update", args=[covered_post.slug])).content.decode()
+    [cover] = re.findall(r'<img class="image-picker-preview"[^>]*>', editor)
+    assert f"/derived/{covered_post.cover.name}/480w.webp 480w" in cover
+    assert 'sizes="96px"' in cover
+    profile = client.get(reverse("users:profile")).content.decode()
+    [avatar] = re.findall(r'<img class="image-picker-preview"[^>]*>', profile)
+    assert f"/derived/{author.avatar.name}/480w.webp 480w" in avatar

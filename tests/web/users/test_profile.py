@@ -235,3 +235,35 @@ def test_an_email_taken_between_the_form_check_and_the_save_is_a_form_error(
     assert response.context["form"].errors["email"]
     user.refresh_from_db()
     assert user.email == "ann@example.com"
+
+
+@pytest.mark.django_db
+def test_the_avatar_control_shows_the_picture_with_change_and_remove_not_the_key(
+    client_logged_in, user, make_image, media_root
+):
+    client_logged_in.post(URL, {**_form(user), "avatar": make_image()})
+    user.refresh_from_db()
+    html = client_logged_in.get(URL).content.decode()
+    control = html[html.index("data-image-picker") :]
+    assert re.search(
+        rf'<img class="image-picker-preview" alt="Your current avatar" width="96" height="96" '
+        rf'src="{re.escape(user.avatar.url)}"',
+        control,
+    )
+    assert ">Change</label>" in control
+    assert re.search(r'name="avatar-clear" id="avatar-clear_id"> Remove</label>', control)
+    assert "Currently" not in html
+    assert f">{user.avatar.name}<" not in html  # the storage key is not shown as text
+    assert "js/image-picker.js" in html
+
+
+@pytest.mark.django_db
+def test_without_an_avatar_the_control_offers_to_choose_one_and_nothing_to_remove(
+    client_logged_in,
+):
+    html = client_logged_in.get(URL).content.decode()
+    assert re.search(
+        r'<img class="image-picker-preview" alt="Your current avatar"[^>]* hidden>', html
+    )
+    assert ">Choose a picture</label>" in html
+    assert "avatar-clear" not in html

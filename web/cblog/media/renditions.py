@@ -121,7 +121,7 @@ def fill(objects: Iterable[Model], fields: Sequence[str]) -> None:
         for obj, field in users:
             entry = {"name": getattr(obj, field).name, "renditions": _plain(renditions)}
             obj.renditions = {**(obj.renditions or {}), field: entry}
-            changed[(type(obj), obj.pk)] = obj
+            changed[(obj._meta.model, obj.pk)] = obj  # not type(): request.user is lazy
     for (model, pk), obj in changed.items():
         model._default_manager.filter(pk=pk).update(renditions=obj.renditions)
 

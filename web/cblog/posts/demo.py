@@ -99,6 +99,7 @@ def _repair_cover(post: Post, scene: str, seed: int) -> None:
         category=post.category,
         tags=list(post.tags.all()),
         status=post.status,
+        published_at=post.published_at,
         cover=picture(scene, seed),
     )
 

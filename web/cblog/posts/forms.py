@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 
 from cblog.core.uploads import clean_image, clean_video
 from cblog.media.forms import DirectUploadMixin
+from cblog.media.widgets import ImagePicker
 from cblog.posts.models import Category, Comment, Post
 from cblog.posts.services import tags_from_text
 
@@ -36,20 +40,35 @@ class PostForm(DirectUploadMixin, forms.Form):
     cover = forms.ImageField(
         label="Cover image",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=ImagePicker(
+            attrs={"accept": "image/jpeg,image/png,image/webp"}, preview_alt="The current cover"
+        ),
         help_text="JPEG, PNG or WebP.",
+    )
+    cover_alt = forms.CharField(
+        label="Cover description",
+        required=False,
+        max_length=250,
+        help_text="What the picture shows, for readers who cannot see it. Empty: the title.",
+    )
+    cover_caption = forms.CharField(
+        label="Cover caption",
+        required=False,
+        max_length=300,
+        help_text="Optional. Shown under the cover on the post page.",
     )
     video = forms.FileField(
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
         help_text="Optional. MP4 or WebM.",
     )
-    status = forms.ChoiceField(choices=Post.Status.choices, initial=Post.Status.DRAFT)
     published_at = forms.DateTimeField(
         label="Publish at",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Optional. A future date schedules the post; empty means now, on publishing.",
+        help_text=(
+            "Optional, in UTC. A future date schedules the post; empty means now, on publishing."
+        ),
     )
 
     @classmethod
@@ -61,11 +80,37 @@ class PostForm(DirectUploadMixin, forms.Form):
             "category": post.category_id,
             "tags_text": ", ".join(tag.name for tag in post.tags.all()),
             "cover": post.cover or None,
+            "cover_alt": post.cover_alt,
+            "cover_caption": post.cover_caption,
             "video": post.video or None,
-            "status": post.status,
             "published_at": post.published_at,
         }
         return cls(*args, initial=initial, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        """The status comes from the button that sent the form ("Publish" or "Save draft"):
+        ``status`` is the name of both. A form sent without one (Enter in a text field picks
+        the first button, so this is a client that sent none) stays a draft."""
+        cleaned = super().clean()
+        status = self.data.get("status") or Post.Status.DRAFT
+        if status not in Post.Status.values:
+            raise forms.ValidationError("Choose “Publish” or “Save draft”.", code="status")
+        cleaned["status"] = status
+        return cleaned
+
+    def scheduled_for(self) -> datetime | None:
+        """The future date in "Publish at" as the form shows it (sent or initial), else None."""
+        value = self["published_at"].value()
+        if isinstance(value, str):
+            try:
+                value = self.fields["published_at"].to_python(value)
+            except ValidationError:
+                return None
+        if not isinstance(value, datetime):
+            return None
+        if timezone.is_naive(value):  # prepare_value shows an initial date in local time
+            value = timezone.make_aware(value)
+        return value if value > timezone.now() else None
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()
@@ -105,6 +150,8 @@ class PostForm(DirectUploadMixin, forms.Form):
             "tags": tags_from_text(data.get("tags_text", "")),
             "status": data["status"],
             "published_at": data["published_at"],
+            "cover_alt": data["cover_alt"],
+            "cover_caption": data["cover_caption"],
         }
 
 

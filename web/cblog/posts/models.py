@@ -80,6 +80,9 @@ class Post(models.Model):
     excerpt = models.CharField(max_length=300, editable=False, blank=True)
     cover = models.ImageField(upload_to=cover_upload_to, blank=True)
     cover_thumbnail = models.ImageField(upload_to=cover_upload_to, blank=True, editable=False)
+    # The cover's alt text (empty: the title stands in) and the caption under it on the post.
+    cover_alt = models.CharField("cover description", max_length=250, blank=True)
+    cover_caption = models.CharField(max_length=300, blank=True)
     video = models.FileField(upload_to=video_upload_to, blank=True)
     # Renditions the media deriver made of cover/cover_thumbnail (cblog.media.renditions).
     renditions = models.JSONField(default=dict, blank=True, editable=False)

@@ -78,8 +78,14 @@ def _apply_fields(
     category: Category | None,
     status: str,
     published_at: datetime | None,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> None:
     post.title = title.strip()
+    if cover_alt is not None:  # None keeps the current text
+        post.cover_alt = cover_alt.strip()
+    if cover_caption is not None:
+        post.cover_caption = cover_caption.strip()
     post.body = body
     post.body_html = render_markdown(body)
     post.excerpt = plain_excerpt(post.body_html)
@@ -87,8 +93,12 @@ def _apply_fields(
     post.status = status
     if published_at is not None:
         post.published_at = published_at  # a future date schedules the post
-    elif status == Post.Status.PUBLISHED and post.published_at is None:
-        post.published_at = timezone.now()  # set on first publish, kept afterwards
+    elif status == Post.Status.PUBLISHED and (
+        post.published_at is None or post.published_at > timezone.now()
+    ):
+        # Publishing without a date means now: on first publish, and for a scheduled post
+        # whose date was cleared. A post already live keeps the date it went live.
+        post.published_at = timezone.now()
 
 
 def _apply_media(post: Post, *, cover: File | object | None, video: File | object | None) -> None:
@@ -131,10 +141,19 @@ def post_create(
     published_at: datetime | None = None,
     cover: File | None = None,
     video: File | None = None,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> Post:
     post = Post(author=author, slug=unique_slug(title))
     _apply_fields(
-        post, title=title, body=body, category=category, status=status, published_at=published_at
+        post,
+        title=title,
+        body=body,
+        category=category,
+        status=status,
+        published_at=published_at,
+        cover_alt=cover_alt,
+        cover_caption=cover_caption,
     )
     _apply_media(post, cover=cover if cover else _KEEP, video=video if video else _KEEP)
     post.save()
@@ -154,10 +173,24 @@ def post_update(
     published_at: datetime | None = None,
     cover: File | object | None = _KEEP,
     video: File | object | None = _KEEP,
+    cover_alt: str | None = None,
+    cover_caption: str | None = None,
 ) -> Post:
-    """Update ``post``; the slug never changes, so links keep working."""
+    """Update ``post``; the slug never changes, so links keep working.
+
+    ``published_at=None`` keeps the date of a post that is live and publishes a scheduled
+    post now (the editor's "Publish at" cleared). ``cover_alt``/``cover_caption`` ``None``
+    keep the current text.
+    """
     _apply_fields(
-        post, title=title, body=body, category=category, status=status, published_at=published_at
+        post,
+        title=title,
+        body=body,
+        category=category,
+        status=status,
+        published_at=published_at,
+        cover_alt=cover_alt,
+        cover_caption=cover_caption,
     )
     _apply_media(post, cover=cover, video=video)
     post.save()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cblog.core import pagecache
-from cblog.posts import feeds, views
+from cblog.posts import feeds, preview, views
 
 app_name = "posts"
 # Feeds are the same for every reader: cached for all, and invalidated like pages.
@@ -15,6 +15,7 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("posts/new/", views.post_create, name="create"),
+    path("editor/preview/", preview.markdown_preview, name="preview"),
     path("posts/mine/", views.my_posts, name="mine"),
     path("posts/<slug:slug>/", views.post_detail, name="detail"),
     path("posts/<slug:slug>/edit/", views.post_update, name="update"),

@@ -199,6 +199,7 @@ def post_update(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(post)
     else:
         form = PostForm.for_post(post, user=request.user)
+    renditions.fill([post], ("cover",))  # the cover's small sizes, for the editor's thumbnail
     return render(request, "posts/post_form.html", {"form": form, "post": post})
 
 

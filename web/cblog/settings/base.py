@@ -339,7 +339,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [*_media_sources, "data:"],
+        # blob: for the preview of an image chosen in a form (static/js/image-picker.js)
+        "img-src": [*_media_sources, "data:", "blob:"],
         "media-src": _media_sources,
         "connect-src": [SELF, *MEDIA_BUCKET_ORIGINS],
         "font-src": [SELF],

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from cblog.core.uploads import clean_image
 from cblog.media.forms import DirectUploadMixin
+from cblog.media.widgets import ImagePicker
 from cblog.users.models import User
 from cblog.users.selectors import user_email_taken
 from cblog.users.services import EMAIL_TAKEN, user_is_unconfirmed
@@ -95,7 +96,7 @@ class ProfileForm(DirectUploadMixin, forms.Form):
     # the format allow-list and the size and pixel limits.
     avatar = forms.FileField(
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": AVATAR_ACCEPT}),
+        widget=ImagePicker(attrs={"accept": AVATAR_ACCEPT}, preview_alt="Your current avatar"),
         help_text="JPEG, PNG or WebP.",
     )
 

@@ -13,6 +13,9 @@
   function setup(input) {
     var form = input.form;
     var keyField = document.getElementById(input.dataset.keyField);
+    // The file's name goes with its key, so a form that comes back with errors can say which
+    // upload it kept.
+    var nameField = document.getElementById(input.dataset.nameField) || { value: "" };
     var maxBytes = Number(input.dataset.maxBytes);
     var label = form.querySelector('label[for="' + input.id + '"]');
     var progress = document.createElement("progress");
@@ -33,6 +36,7 @@
       busy = false;
       progress.hidden = true;
       keyField.value = "";
+      nameField.value = "";
       input.value = "";
       status.textContent = message;
     }
@@ -55,6 +59,7 @@
         if (request.status >= 200 && request.status < 300) {
           busy = false;
           keyField.value = grant.key;
+          nameField.value = file.name;
           input.value = ""; // the form sends the key, not the file
           progress.value = 100;
           status.textContent = "Uploaded " + file.name + ". Save to attach it.";
@@ -79,6 +84,7 @@
       }
       busy = true;
       keyField.value = "";
+      nameField.value = "";
       progress.hidden = false;
       progress.value = 0;
       status.textContent = "Preparing the upload of " + file.name + "…";
