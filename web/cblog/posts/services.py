@@ -7,7 +7,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -145,8 +145,11 @@ def post_create(
     cover_caption: str | None = None,
 ) -> Post:
     post = Post(author=author, slug=unique_slug(title))
-    _apply_fields(
+    return _save(
         post,
+        tags=tags,
+        cover=cover if cover else _KEEP,
+        video=video if video else _KEEP,
         title=title,
         body=body,
         category=category,
@@ -155,10 +158,6 @@ def post_create(
         cover_alt=cover_alt,
         cover_caption=cover_caption,
     )
-    _apply_media(post, cover=cover if cover else _KEEP, video=video if video else _KEEP)
-    post.save()
-    post.tags.set(tags)
-    return post
 
 
 @transaction.atomic
@@ -182,8 +181,11 @@ def post_update(
     post now (the editor's "Publish at" cleared). ``cover_alt``/``cover_caption`` ``None``
     keep the current text.
     """
-    _apply_fields(
+    return _save(
         post,
+        tags=tags,
+        cover=cover,
+        video=video,
         title=title,
         body=body,
         category=category,
@@ -192,6 +194,18 @@ def post_update(
         cover_alt=cover_alt,
         cover_caption=cover_caption,
     )
+
+
+def _save(
+    post: Post,
+    *,
+    tags: Iterable[Tag],
+    cover: File | object | None,
+    video: File | object | None,
+    **fields: Any,
+) -> Post:
+    """Apply the editor's fields and media to ``post``, save it and set its tags."""
+    _apply_fields(post, **fields)
     _apply_media(post, cover=cover, video=video)
     post.save()
     post.tags.set(tags)
