@@ -247,7 +247,9 @@ def shared_set(name: str, key: str, value: Any) -> None:
 
 def remember(name: str, compute: Callable[[], Any], seconds: int) -> Any:
     """``compute()``'s value, kept for ``seconds`` within the current content generation (so a
-    write shows at once); computed afresh when the cache fails."""
+    write shows at once); computed afresh when ``seconds`` is 0 or the cache fails."""
+    if not seconds:
+        return compute()
     try:
         key = f"remember:{name}:{generation()}"
     except CACHE_ERRORS:

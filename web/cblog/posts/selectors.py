@@ -6,6 +6,7 @@ import operator
 from functools import reduce
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -86,12 +87,11 @@ def post_comments(*, post: Post) -> QuerySet[Comment]:
 
 def post_commented_by(*, post: Post, user: User) -> bool:
     """Whether ``user`` has commented on ``post`` (cached with the content generation)."""
-    key = f"{post.pk}:{user.pk}"
-    commented = pagecache.shared_get("commented", key)
-    if commented is None:
-        commented = post.comments.filter(author=user).exists()
-        pagecache.shared_set("commented", key, commented)
-    return commented
+    return pagecache.remember(
+        f"commented:{post.pk}:{user.pk}",
+        lambda: post.comments.filter(author=user).exists(),
+        settings.FRAGMENT_CACHE_SECONDS,
+    )
 
 
 def post_neighbours(*, post: Post) -> tuple[Post | None, Post | None]:
@@ -153,12 +153,11 @@ def post_is_liked(*, post: Post, user: User | object) -> bool:
     so it starts a new one)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    key = f"{post.pk}:{user.pk}"  # type: ignore[attr-defined]
-    liked = pagecache.shared_get("liked", key)
-    if liked is None:
-        liked = Like.objects.filter(post=post, user=user).exists()
-        pagecache.shared_set("liked", key, liked)
-    return liked
+    return pagecache.remember(
+        f"liked:{post.pk}:{user.pk}",  # type: ignore[attr-defined]
+        lambda: Like.objects.filter(post=post, user=user).exists(),
+        settings.FRAGMENT_CACHE_SECONDS,
+    )
 
 
 def category_list() -> QuerySet[Category]:

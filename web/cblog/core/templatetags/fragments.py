@@ -12,7 +12,6 @@ a hit costs no query.
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django import template
 from django.conf import settings
@@ -23,7 +22,6 @@ from django.utils.safestring import SafeString, mark_safe
 from cblog.core import pagecache
 
 register = template.Library()
-logger = logging.getLogger(__name__)
 
 
 class SharedNode(template.Node):
@@ -39,15 +37,9 @@ class SharedNode(template.Node):
             return self.nodelist.render(context)
         parts = [str(self.name.resolve(context)), *map(str, values)]
         digest = hashlib.sha256("\x1f".join(parts[1:]).encode()).hexdigest()[:32]
-        try:
-            key = f"fragment:{parts[0]}:{pagecache.generation()}:{digest}"
-        except pagecache.CACHE_ERRORS:
-            logger.warning("fragment cache unavailable: rendering", exc_info=True)
-            return self.nodelist.render(context)
-        html = pagecache.read(key)
-        if html is None:
-            html = str(self.nodelist.render(context))
-            pagecache.write(key, html, seconds)
+        html = pagecache.remember(
+            f"fragment:{parts[0]}:{digest}", lambda: str(self.nodelist.render(context)), seconds
+        )
         return mark_safe(html)  # noqa: S308 - our own rendered (autoescaped) template output
 
 
