@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -211,3 +212,29 @@ def test_with_a_cache_per_process_the_other_server_stays_stale(two_servers):
     assert "Seen here only" in _anonymous(f"{a}/posts/shared/")
     assert _stale_for(f"{b}/posts/shared/", "Seen here only", limit=1.5) == 1.5
     assert pagecache.GENERATION_KEY  # same page cache, other backend
+
+
+def test_an_unanswering_cache_costs_one_timeout_per_page_not_one_per_fragment(
+    client_logged_in, settings
+):
+    """A cache that accepts connections but never answers (a node going away): after the first
+    timeout, the page and its fragments render without asking the cache again for a while."""
+    timeout = 0.2
+    with socket.socket() as silent:  # listens, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        settings.FRAGMENT_CACHE_SECONDS = 30
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            }
+        }
+        pagecache.forget()
+        client_logged_in.get(reverse("posts:home"))  # the first request meets the timeout
+        started = time.monotonic()
+        response = client_logged_in.get(reverse("posts:home"))
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert elapsed < timeout, f"{elapsed:.2f} s: the cache was asked again"

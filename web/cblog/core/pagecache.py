@@ -54,14 +54,34 @@ GENERATION_MEMO_SECONDS = 0.1
 _memo: tuple[int, float] = (0, 0.0)
 
 
+# After the cache fails, it is not asked again for CACHE_RETRY_SECONDS: a node that stops
+# answering costs one timeout, not one per page and fragment.
+CACHE_RETRY_SECONDS = 5.0
+_unavailable_until = 0.0
+
+
+class CacheUnavailable(OSError):
+    """The cache failed a moment ago; not asked again yet."""
+
+
 def generation() -> int:
-    """The current content generation (a new one after every committed write)."""
-    global _memo
+    """The current content generation (a new one after every committed write).
+
+    Raises one of ``CACHE_ERRORS`` when the cache fails or failed in the last
+    ``CACHE_RETRY_SECONDS``.
+    """
+    global _memo, _unavailable_until
     value, read_at = _memo
     now = time.monotonic()
     if now - read_at < GENERATION_MEMO_SECONDS:
         return value
-    current = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    if now < _unavailable_until:
+        raise CacheUnavailable("the cache failed less than CACHE_RETRY_SECONDS ago")
+    try:
+        current = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
+    except CACHE_ERRORS:
+        _unavailable_until = now + CACHE_RETRY_SECONDS
+        raise
     # Generations only grow (a fresh one is the clock in ns): a read that raced this
     # process's own bump returns an older one, which must not win.
     _memo = (max(current, value), now)
@@ -206,8 +226,9 @@ def invalidate() -> None:
 
 def forget() -> None:
     """Forget what this process keeps of the cache (after the cache was cleared)."""
-    global _memo
+    global _memo, _unavailable_until
     _memo = (0, 0.0)
+    _unavailable_until = 0.0
     _local.clear()
 
 
