@@ -88,8 +88,12 @@ def test_uploaded_media_is_indexed_listed_and_tombstoned_on_delete(
     types = [s3.head_object(Bucket=pipeline.bucket, Key=key)["ContentType"] for key in keys]
     assert types == ["image/jpeg", "image/jpeg", "video/mp4"]
 
-    # S3 -> SQS -> relay -> handler -> DynamoDB -> the author's "My media", within 2 s.
-    listed = wait_until(lambda: all(key in (page := _my_media(client)) for key in keys) and page, 5)
+    # S3 -> SQS -> relay -> handler -> DynamoDB -> the author's "My media", within 2 s. The
+    # card thumbnail is indexed too, and shown as part of its cover's row, not as a file.
+    uploaded = [keys[0], keys[2]]
+    listed = wait_until(
+        lambda: all(key in (page := _my_media(client)) for key in uploaded) and page, 5
+    )
     latency = time.monotonic() - stored
     print(
         f"\nupload request {stored - started:.2f} s; stored -> listed on My media {latency:.2f} s"
@@ -105,6 +109,7 @@ def test_uploaded_media_is_indexed_listed_and_tombstoned_on_delete(
         assert entry["size"] == {"N": str(sizes[key])}
         assert entry["deleted"] == {"BOOL": False}
     assert not any(key in _my_media(other) for key in keys)  # owner-scoped, not a scan
+    assert listed.count('class="media-row') == 2  # one row per uploaded file
 
     # Delete: the objects go after the commit, and the index keeps tombstones.
     with django_capture_on_commit_callbacks() as callbacks:
@@ -173,3 +178,37 @@ def test_polyglot_cover_is_derived_and_served_without_script_or_php(
     page = client.get(post.get_absolute_url()).content.decode()
     assert "/derived/images/" in page
     assert "480w.webp" in page or "full.jpg" in page
+
+
+@pytest.mark.django_db
+def test_an_unused_file_is_deleted_from_my_media_with_its_renditions_and_tombstoned(
+    pipeline: Settings, make_user: Callable[..., User], make_jpeg: Callable[[], SimpleUploadedFile]
+) -> None:
+    """An uploaded picture nothing uses: derived, listed as unused, deleted from My media."""
+    author = make_user()
+    client = Client()
+    client.force_login(author)
+    s3 = pipeline.client("s3")
+    table = pipeline.client("dynamodb")
+    key = f"media/images/{author.pk}/spare.jpg"
+    s3.put_object(
+        Bucket=pipeline.bucket, Key=key, Body=make_jpeg().read(), ContentType="image/jpeg"
+    )
+
+    def item() -> dict[str, Any]:
+        return table.get_item(TableName=pipeline.table, Key={"id": {"S": key}}).get("Item", {})
+
+    recorded = wait_until(lambda: item().get("renditions", {}).get("L"), 10)
+    assert recorded, f"not derived within 10 s: {item()}"
+    derived = [r["M"]["key"]["S"] for r in recorded]
+    assert all(_exists(s3, pipeline.bucket, k) for k in derived)
+    page = _my_media(client)
+    assert "Unused</span>" in page
+    assert f'name="key" value="{key}"' in page
+
+    response = client.post(reverse("media:delete"), {"key": key})
+    assert response.status_code == 302
+    assert not _exists(s3, pipeline.bucket, key)
+    assert not any(_exists(s3, pipeline.bucket, k) for k in derived)
+    assert wait_until(lambda: item().get("deleted") == {"BOOL": True}, 5), item()
+    assert "No media yet" in _my_media(client)

@@ -17,7 +17,7 @@ def test_my_media_lists_my_live_objects_newest_first(client_logged_in, user, put
     put_entry(user.pk + 1000, "someone-else.jpg")
     response = client_logged_in.get(URL)
     assert response.status_code == 200
-    keys = [entry.key for entry, _ in response.context["entries"]]
+    keys = [row.entry.key for row in response.context["rows"]]
     assert keys == [f"media/images/{user.pk}/new.jpg", f"media/images/{user.pk}/old.jpg"]
     html = response.content.decode()
     assert "2.0\xa0KB" in html
@@ -43,7 +43,7 @@ def test_staff_may_list_everyones_media(make_user, put_entry):
     client = Client()
     client.force_login(staff)
     everyone = client.get(URL, {"all": "1"})
-    assert len(everyone.context["entries"]) == 2
+    assert len(everyone.context["rows"]) == 2
     assert "video/mp4" in everyone.content.decode()
 
 
@@ -51,7 +51,7 @@ def test_all_is_ignored_for_non_staff(client_logged_in, user, put_entry):
     put_entry(user.pk, "mine.jpg")
     put_entry(user.pk + 1, "theirs.jpg")
     response = client_logged_in.get(URL, {"all": "1"})
-    assert [e.owner for e, _ in response.context["entries"]] == [str(user.pk)]
+    assert [r.entry.owner for r in response.context["rows"]] == [str(user.pk)]
 
 
 def test_media_is_paginated_with_a_cursor(client_logged_in, user, put_entry, monkeypatch):
@@ -59,11 +59,11 @@ def test_media_is_paginated_with_a_cursor(client_logged_in, user, put_entry, mon
     for n in range(3):
         put_entry(user.pk, f"{n}.jpg", created_at=f"2026-11-0{n + 1}T00:00:00Z")
     first = client_logged_in.get(URL)
-    assert len(first.context["entries"]) == 2
+    assert len(first.context["rows"]) == 2
     cursor = first.context["next_cursor"]
     assert cursor
     second = client_logged_in.get(URL, {"cursor": cursor})
-    assert [e.key.rsplit("/", 1)[1] for e, _ in second.context["entries"]] == ["0.jpg"]
+    assert [r.entry.key.rsplit("/", 1)[1] for r in second.context["rows"]] == ["0.jpg"]
     assert client_logged_in.get(URL, {"cursor": "not base64!"}).status_code == 200
 
 
@@ -82,8 +82,9 @@ def test_an_unreachable_index_is_reported_and_the_site_carries_on(
     index._table.cache_clear()
 
 
-def test_an_unconfigured_index_is_reported(client_logged_in, settings):
+def test_an_unconfigured_index_is_reported_when_media_are_in_a_bucket(client_logged_in, settings):
     settings.MEDIA_INDEX_TABLE = ""
+    settings.MEDIA_BUCKET = "cblog-media"  # the files cannot be listed without the index
     assert client_logged_in.get(URL).status_code == 503
 
 

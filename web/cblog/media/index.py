@@ -35,6 +35,8 @@ class MediaEntry:
     size: int | None
     content_type: str
     created_at: datetime | None
+    # What the media deriver made of it: ({"key", "width", "height", ...}, ...), served first.
+    renditions: tuple[dict[str, Any], ...] = ()
 
     @property
     def storage_name(self) -> str:
@@ -78,6 +80,7 @@ def _entry(item: dict[str, Any]) -> MediaEntry:
         size=int(size) if size is not None else None,
         content_type=str(item.get("content_type", "")),
         created_at=created_at,
+        renditions=tuple(item.get("renditions") or ()),
     )
 
 
@@ -126,3 +129,17 @@ def media_list(*, owner_id: int | None, cursor: str | None = None) -> MediaPage:
     if owner_id is None:
         entries.sort(key=lambda e: e.created_at.timestamp() if e.created_at else 0, reverse=True)
     return MediaPage(entries=entries, next_cursor=_encode_cursor(response.get("LastEvaluatedKey")))
+
+
+def media_get(key: str) -> MediaEntry | None:
+    """The live entry of object ``key``, or None (never indexed, or deleted).
+
+    Raises ``MediaIndexUnavailable`` when the index cannot be read.
+    """
+    try:
+        item = media_table().get_item(Key={"id": key}, ConsistentRead=True).get("Item")
+    except (BotoCoreError, ClientError) as exc:
+        raise MediaIndexUnavailable(str(exc)) from exc
+    if not item or item.get("deleted") is True:
+        return None
+    return _entry(item)
