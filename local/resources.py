@@ -58,9 +58,10 @@ def ensure_bucket(s3: Any, name: str, region: str) -> None:
     )
 
 
-# Like template.yaml's MediaBucket: browsers may POST uploads (presigned) from the site's origin
-# only, and what lands under incoming/ but is never attached expires. The local endpoint keeps
-# the rule without applying it; `media_reconcile --fix` removes old incoming objects instead.
+# Like template.yaml's MediaBucket: browsers may POST uploads (presigned) and read media with
+# CORS from the site's origin only, and what lands under incoming/ but is never attached
+# expires. The local endpoint keeps the rule without applying it; `media_reconcile --fix`
+# removes old incoming objects instead.
 INCOMING_LIFECYCLE_RULE = {
     "ID": "expire-abandoned-uploads",
     "Status": "Enabled",
@@ -80,7 +81,9 @@ def ensure_upload_rules(s3: Any, name: str, origins: list[str]) -> None:
             "CORSRules": [
                 {
                     "AllowedOrigins": origins,
-                    "AllowedMethods": ["POST"],
+                    # POST: direct uploads. GET/HEAD: media the page fetches with CORS (a
+                    # video with a captions track is loaded with crossorigin="anonymous").
+                    "AllowedMethods": ["GET", "HEAD", "POST"],
                     "AllowedHeaders": ["*"],
                     "MaxAgeSeconds": 3000,
                 }

@@ -18,7 +18,7 @@ def test_abandoned_uploads_expire_after_a_day_versions_included(templates):
     assert incoming["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
 
 
-def test_browsers_may_post_uploads_from_the_sites_origin_only(templates):
+def test_browsers_may_post_uploads_and_read_media_from_the_sites_origin_only(templates):
     [rule] = _bucket(templates)["CorsConfiguration"]["CorsRules"]
-    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedMethods"] == ["GET", "HEAD", "POST"]  # GET: captions need CORS reads
     assert rule["AllowedOrigins"] == [{"Fn::Sub": "https://${DomainName}"}]

@@ -34,8 +34,8 @@ from cblog.users.models import User
 
 # The folders of the media layout, `<kind>/<user id>/<name>` (as the indexer reads keys).
 KINDS = ("images", "videos", "avatars")
-# Post fields that hold a stored file; the first three are the ones a writer uploads.
-POST_FILE_FIELDS = ("cover", "video", "cover_thumbnail")
+# Post fields that hold a stored file: those a writer uploads, then the card thumbnail.
+POST_FILE_FIELDS = ("cover", "video", "captions", "cover_thumbnail")
 
 
 @dataclass(frozen=True)

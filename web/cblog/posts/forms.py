@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from cblog.core.captions import clean_captions, language_choices
 from cblog.core.uploads import clean_image, clean_video
 from cblog.media.forms import DirectUploadMixin
 from cblog.media.widgets import ImagePicker
@@ -62,6 +63,15 @@ class PostForm(DirectUploadMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
         help_text="Optional. MP4 or WebM.",
     )
+    captions = forms.FileField(
+        label="Video captions",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        help_text="Optional. A WebVTT (.vtt) file, shown as the video's captions.",
+    )
+    captions_language = forms.ChoiceField(
+        label="Captions language", choices=language_choices, initial="en", required=False
+    )
     published_at = forms.DateTimeField(
         label="Publish at",
         required=False,
@@ -83,6 +93,8 @@ class PostForm(DirectUploadMixin, forms.Form):
             "cover_alt": post.cover_alt,
             "cover_caption": post.cover_caption,
             "video": post.video or None,
+            "captions": post.captions or None,
+            "captions_language": post.captions_language or "en",
             "published_at": post.published_at,
         }
         return cls(*args, initial=initial, **kwargs)
@@ -96,7 +108,16 @@ class PostForm(DirectUploadMixin, forms.Form):
         if status not in Post.Status.values:
             raise forms.ValidationError("Choose “Publish” or “Save draft”.", code="status")
         cleaned["status"] = status
+        # New captions need a video; kept ones go when the video goes (services._apply_media).
+        new_captions = "captions" in self.changed_data and cleaned.get("captions")
+        if new_captions and not self._will_have_video(cleaned):
+            self.add_error("captions", "Captions go with a video: add the video too.")
         return cleaned
+
+    def _will_have_video(self, cleaned: dict[str, Any]) -> bool:
+        if "video" in self.changed_data or self.direct_upload("video"):
+            return bool(cleaned.get("video"))
+        return bool(self.initial.get("video"))
 
     def scheduled_for(self) -> datetime | None:
         """The future date in "Publish at" as the form shows it (sent or initial), else None."""
@@ -132,11 +153,15 @@ class PostForm(DirectUploadMixin, forms.Form):
         video = self.cleaned_data.get("video")
         return clean_video(video) if isinstance(video, UploadedFile) else video
 
+    def clean_captions(self) -> Any:
+        captions = self.cleaned_data.get("captions")
+        return clean_captions(captions) if isinstance(captions, UploadedFile) else captions
+
     def media_changes(self) -> dict[str, Any]:
         """Only the files the user replaced or cleared: ``None`` clears, a file replaces."""
         return {
             name: self.cleaned_data[name] or None
-            for name in ("cover", "video")
+            for name in ("cover", "video", "captions")
             if name in self.changed_data or self.direct_upload(name)
         }
 
@@ -152,6 +177,7 @@ class PostForm(DirectUploadMixin, forms.Form):
             "published_at": data["published_at"],
             "cover_alt": data["cover_alt"],
             "cover_caption": data["cover_caption"],
+            "captions_language": data["captions_language"] or "en",
         }
 
 

@@ -84,6 +84,10 @@ class Post(models.Model):
     cover_alt = models.CharField("cover description", max_length=250, blank=True)
     cover_caption = models.CharField(max_length=300, blank=True)
     video = models.FileField(upload_to=video_upload_to, blank=True)
+    # A WebVTT captions track for the video, stored beside it (the video's kind and owner, so
+    # the index lists it under its author); its language, a code of settings.LANGUAGES.
+    captions = models.FileField(upload_to=video_upload_to, blank=True)
+    captions_language = models.CharField(max_length=15, blank=True, default="en")
     # Renditions the media deriver made of cover/cover_thumbnail (cblog.media.renditions).
     renditions = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)

@@ -80,12 +80,15 @@ def _apply_fields(
     published_at: datetime | None,
     cover_alt: str | None = None,
     cover_caption: str | None = None,
+    captions_language: str | None = None,
 ) -> None:
     post.title = title.strip()
     if cover_alt is not None:  # None keeps the current text
         post.cover_alt = cover_alt.strip()
     if cover_caption is not None:
         post.cover_caption = cover_caption.strip()
+    if captions_language is not None:
+        post.captions_language = captions_language
     post.body = body
     post.body_html = render_markdown(body)
     post.excerpt = plain_excerpt(post.body_html)
@@ -101,11 +104,18 @@ def _apply_fields(
         post.published_at = timezone.now()
 
 
-def _apply_media(post: Post, *, cover: File | object | None, video: File | object | None) -> None:
+def _apply_media(
+    post: Post,
+    *,
+    cover: File | object | None,
+    video: File | object | None,
+    captions: File | object | None = _KEEP,
+) -> None:
     """Attach new files (``None`` clears, ``_KEEP`` keeps) and drop replaced ones on commit.
 
     A new file is either a ``File`` to store or, from a direct upload, the name of an object
-    already in the media storage (a ``str``).
+    already in the media storage (a ``str``). Captions belong to the video: removing the
+    video removes them.
     """
     if cover is not _KEEP:
         delete_files_on_commit(post.cover.name, post.cover_thumbnail.name)
@@ -114,6 +124,11 @@ def _apply_media(post: Post, *, cover: File | object | None, video: File | objec
     if video is not _KEEP:
         delete_files_on_commit(post.video.name)
         post.video = video  # type: ignore[assignment]
+        if not video:
+            captions = None
+    if captions is not _KEEP:
+        delete_files_on_commit(post.captions.name)
+        post.captions = captions  # type: ignore[assignment]
 
 
 def _thumbnail(cover: File | str) -> File | None:
@@ -141,8 +156,10 @@ def post_create(
     published_at: datetime | None = None,
     cover: File | None = None,
     video: File | None = None,
+    captions: File | None = None,
     cover_alt: str | None = None,
     cover_caption: str | None = None,
+    captions_language: str | None = None,
 ) -> Post:
     post = Post(author=author, slug=unique_slug(title))
     return _save(
@@ -150,6 +167,7 @@ def post_create(
         tags=tags,
         cover=cover if cover else _KEEP,
         video=video if video else _KEEP,
+        captions=captions if captions else _KEEP,
         title=title,
         body=body,
         category=category,
@@ -157,6 +175,7 @@ def post_create(
         published_at=published_at,
         cover_alt=cover_alt,
         cover_caption=cover_caption,
+        captions_language=captions_language,
     )
 
 
@@ -172,8 +191,10 @@ def post_update(
     published_at: datetime | None = None,
     cover: File | object | None = _KEEP,
     video: File | object | None = _KEEP,
+    captions: File | object | None = _KEEP,
     cover_alt: str | None = None,
     cover_caption: str | None = None,
+    captions_language: str | None = None,
 ) -> Post:
     """Update ``post``; the slug never changes, so links keep working.
 
@@ -186,6 +207,7 @@ def post_update(
         tags=tags,
         cover=cover,
         video=video,
+        captions=captions,
         title=title,
         body=body,
         category=category,
@@ -193,6 +215,7 @@ def post_update(
         published_at=published_at,
         cover_alt=cover_alt,
         cover_caption=cover_caption,
+        captions_language=captions_language,
     )
 
 
@@ -202,11 +225,12 @@ def _save(
     tags: Iterable[Tag],
     cover: File | object | None,
     video: File | object | None,
+    captions: File | object | None = _KEEP,
     **fields: Any,
 ) -> Post:
     """Apply the editor's fields and media to ``post``, save it and set its tags."""
     _apply_fields(post, **fields)
-    _apply_media(post, cover=cover, video=video)
+    _apply_media(post, cover=cover, video=video, captions=captions)
     post.save()
     post.tags.set(tags)
     return post
@@ -214,7 +238,9 @@ def _save(
 
 @transaction.atomic
 def post_delete(*, post: Post) -> None:
-    delete_files_on_commit(post.cover.name, post.cover_thumbnail.name, post.video.name)
+    delete_files_on_commit(
+        post.cover.name, post.cover_thumbnail.name, post.video.name, post.captions.name
+    )
     post.delete()
 
 

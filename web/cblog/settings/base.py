@@ -296,6 +296,7 @@ if MEDIA_BUCKET:
 IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=250 * 1024 * 1024)
+CAPTIONS_MAX_BYTES = env.int("CAPTIONS_MAX_BYTES", default=512 * 1024)  # hours of subtitles
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # non-file fields; files stream to temp files
 DATA_UPLOAD_MAX_NUMBER_FILES = 5  # a form has at most two file fields
 # Any request body (cblog.core.middleware.RequestBodyLimitMiddleware): a form with one image

@@ -1,4 +1,5 @@
-"""`{% responsive_img obj "field" sizes="..." %}`: an <img> with the deriver's srcset."""
+"""`{% responsive_img obj "field" sizes="..." %}`: an <img> with the deriver's srcset; and
+`language_label`, the name of a captions track's language."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django import template
 from django.db.models import Model
 from django.utils.html import format_html, format_html_join
 
+from cblog.core.captions import language_name
 from cblog.media.renditions import responsive
 
 register = template.Library()
@@ -37,3 +39,9 @@ def responsive_img(obj: Model, field: str, **attributes: Any) -> str:
     else:
         ordered.pop("sizes", None)  # sizes means nothing without srcset
     return format_html("<img{}>", format_html_join("", ' {}="{}"', ordered.items()))
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A captions track's label: the language's name ("English" for "en")."""
+    return language_name(code)
