@@ -106,6 +106,13 @@ def test_author_page_shows_the_avatar(client, user, image_file, media_root):
 
 
 @pytest.mark.django_db
+def test_an_author_without_an_avatar_gets_an_initial_not_an_empty_circle(client, user):
+    html = client.get(author_url(user)).content.decode()
+    assert '<span class="avatar avatar-initial" aria-hidden="true">A</span>' in html
+    assert '<span class="avatar" aria-hidden="true"></span>' not in html
+
+
+@pytest.mark.django_db
 def test_script_in_a_bio_is_shown_as_text(client, make_user):
     author = make_user(bio='<script>alert("x")</script>', first_name="<b>Bold</b>")
     html = client.get(author_url(author)).content.decode()
