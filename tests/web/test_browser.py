@@ -231,15 +231,24 @@ def demo_site(browser_site: str, media_root: Path, settings: Any) -> Iterator[di
         table = boto3.resource("dynamodb", region_name="us-east-1").Table(
             "cblog-media-index-browser"
         )
-        for post in Post.objects.filter(author__username="alice"):
+        alice = Post.objects.filter(author__username="alice")
+        # As the indexer records them: each cover and its card thumbnail (one row in My
+        # media), plus a picture and a video nothing uses (rows marked unused).
+        files = [(post.cover, post.created_at) for post in alice]
+        files += [(post.cover_thumbnail, post.created_at) for post in alice]
+        owner = alice[0].author_id
+        for name in (f"images/{owner}/unused-picture.jpg", f"videos/{owner}/unused-clip.mp4"):
+            files.append((name, alice[0].created_at))
+        for file, created in files:
+            name = getattr(file, "name", file)
             table.put_item(
                 Item={
-                    "id": post.cover.name,
-                    "owner": str(post.author_id),
-                    "kind": "images",
-                    "size": post.cover.size,
-                    "content_type": "image/jpeg",
-                    "created_at": post.created_at.isoformat(),
+                    "id": f"media/{name}",
+                    "owner": str(owner),
+                    "kind": name.split("/")[0],
+                    "size": 123_456,
+                    "content_type": "video/mp4" if name.endswith(".mp4") else "image/jpeg",
+                    "created_at": created.isoformat(),
                     "deleted": False,
                 }
             )

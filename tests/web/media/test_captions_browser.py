@@ -20,7 +20,7 @@ from cblog.posts.models import Post
 from tests.web.media.test_direct_upload_browser import site as site
 from tests.web.media.test_direct_uploads import bucket as bucket
 from tests.web.media.test_direct_uploads import moto_endpoint as moto_endpoint
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS
+from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, _serious_violations
 from tests.web.test_browser import chromium_path as chromium_path
 
 CAPTIONS = "WEBVTT\n\n00:00.000 --> 00:05.000\nGulls circle over the harbour at dawn.\n"
@@ -54,7 +54,7 @@ RECORD_WEBM = """async () => {
 
 
 @pytest.mark.browser
-def test_the_captions_track_loads_cross_origin_under_the_csp_and_shows(
+def test_the_captions_track_loads_cross_origin_under_the_csp_and_shows_accessibly(
     chromium_path: str, site: str, bucket: Any, make_user: Any, monkeypatch: Any
 ) -> None:
     from playwright.sync_api import sync_playwright
@@ -127,3 +127,4 @@ def _check_captions(page: Page, url: str, name: str) -> None:
     video.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / f"captions-post-{name}.png", full_page=True)
     assert not problems, problems
+    assert not _serious_violations(page)  # axe-core: no serious or critical violation
