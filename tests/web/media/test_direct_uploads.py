@@ -265,7 +265,7 @@ def test_the_local_bucket_gets_cors_for_the_site_and_the_incoming_lifecycle(buck
     s3 = bucket.meta.client
     [rule] = s3.get_bucket_cors(Bucket=bucket.name)["CORSRules"]
     assert rule["AllowedOrigins"] == ["http://testserver"]
-    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedMethods"] == ["GET", "HEAD", "POST"]  # GET: media read with CORS
     rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket.name)["Rules"]
     assert any(
         r["Filter"].get("Prefix") == "incoming/" and r["Expiration"]["Days"] == 1 for r in rules
