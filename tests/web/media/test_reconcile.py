@@ -97,3 +97,18 @@ def test_reconcile_needs_a_bucket(settings):
     settings.MEDIA_BUCKET = ""
     with pytest.raises(CommandError, match="MEDIA_BUCKET"):
         _run()
+
+
+def test_a_posts_captions_are_referenced_not_orphans(s3_media, media_index, user):
+    from django.core.files.base import ContentFile
+
+    post = services.post_create(
+        author=user,
+        title="Film",
+        body="b",
+        video=ContentFile(b"\x00\x00\x00\x18ftypisom" + bytes(64), name="v.mp4"),
+        captions=ContentFile(b"WEBVTT\n", name="v.vtt"),
+    )
+    assert "0 orphaned" in _run()  # (the video and captions are reported as not indexed)
+    _run("--fix")
+    assert s3_media.Object(f"media/{post.captions.name}").content_length == 7

@@ -9,6 +9,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
+from cblog.media.library import POST_FILE_FIELDS
 from cblog.posts.models import Post
 from cblog.users.models import User
 
@@ -50,7 +51,7 @@ class Report:
 
 def referenced_keys() -> Iterator[str]:
     """Object keys of every file a post or a profile points at."""
-    for row in Post.objects.values_list("cover", "cover_thumbnail", "video").iterator():
+    for row in Post.objects.values_list(*POST_FILE_FIELDS).iterator():
         yield from (PREFIX + name for name in row if name)
     for name in User.objects.exclude(avatar="").values_list("avatar", flat=True).iterator():
         yield PREFIX + name
