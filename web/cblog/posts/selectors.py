@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from cblog.users.models import User
 
 # Columns a card never shows: loading them for a list page only costs time.
-_CARD_DEFERRED = ("body", "body_html", "video", "cover")
+_CARD_DEFERRED = ("body", "body_html", "video", "cover", "captions", "captions_language")
 _AUTHOR_NAME = ("author__username", "author__first_name", "author__last_name")
 
 
