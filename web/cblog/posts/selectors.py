@@ -160,5 +160,24 @@ def post_is_liked(*, post: Post, user: User | object) -> bool:
     )
 
 
+def category_get(*, slug: str) -> Category:
+    """The category with ``slug``, else 404; shared by every reader (see ``post_get_visible``)."""
+    return _shared_by_slug(Category, slug)
+
+
+def tag_get(*, slug: str) -> Tag:
+    """The tag with ``slug``, else 404; shared by every reader (see ``post_get_visible``)."""
+    return _shared_by_slug(Tag, slug)
+
+
+def _shared_by_slug[M: (Category, Tag)](model: type[M], slug: str) -> M:
+    name = model._meta.model_name
+    found = pagecache.shared_get(name, slug)
+    if found is None:
+        found = get_object_or_404(model, slug=slug)
+        pagecache.shared_set(name, slug, found)
+    return found
+
+
 def category_list() -> QuerySet[Category]:
     return Category.objects.all()
