@@ -110,3 +110,15 @@ def test_a_like_shows_at_once(published, client_logged_in, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         client_logged_in.post(reverse("posts:like", args=[published.slug]))
     assert b'aria-pressed="true"' in client_logged_in.get(published.get_absolute_url()).content
+
+
+def test_the_post_head_is_shared_per_host_and_scheme(published, client, settings):
+    """The canonical and Open Graph links are absolute: each host and scheme has its own."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    url = published.get_absolute_url()
+    client.get(url, HTTP_HOST="one.example")  # cached for one.example over http
+    two = client.get(url, HTTP_HOST="two.example").content.decode()
+    secure = client.get(url, HTTP_HOST="one.example", secure=True).content.decode()
+    assert f'<link rel="canonical" href="http://two.example{url}">' in two
+    assert f'<meta property="og:url" content="https://one.example{url}">' in secure
+    assert "one.example" not in two
