@@ -4,10 +4,11 @@ signed-in readers included; writes invalidate it; personal parts stay personal."
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
-from cblog.posts import services
+from cblog.posts import selectors, services
 from cblog.posts.models import Category
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,20 @@ def test_the_post_head_is_shared_per_host_and_scheme(published, client, settings
     assert f'<link rel="canonical" href="http://two.example{url}">' in two
     assert f'<meta property="og:url" content="https://one.example{url}">' in secure
     assert "one.example" not in two
+
+
+def test_a_cached_post_is_kept_without_its_tags_and_queries_them_when_a_fragment_needs_them(
+    make_user, django_assert_num_queries
+):
+    """Reading the tags' pickled queryset back on every view cost more than the post itself."""
+    author = make_user()
+    tags = services.tags_from_text("trains, night")
+    services.post_create(author=author, title="Tagged", body="b", status="published", tags=tags)
+    loaded = selectors.post_get_visible(slug="tagged", viewer=AnonymousUser())
+    with django_assert_num_queries(0):
+        cached = selectors.post_get_visible(slug="tagged", viewer=AnonymousUser())
+        assert cached.author == author  # joined rows are kept
+    assert "_prefetched_objects_cache" in loaded.__dict__  # the first render has them
+    assert "_prefetched_objects_cache" not in cached.__dict__
+    with django_assert_num_queries(1):
+        assert sorted(tag.name for tag in cached.tags.all()) == ["night", "trains"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import secrets
 from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
+from cblog.core.reversing import cached_reverse
 from cblog.media import direct, renditions
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
@@ -160,6 +162,10 @@ def _detail_context(
     neighbours = functools.cache(lambda: selectors.post_neighbours(post=post))
     return {
         "post": post,
+        # Where "Log in to like" and "Log in to comment" go (and back): worked out once.
+        "login_url": None
+        if request.user.is_authenticated
+        else f"{cached_reverse('users:login')}?next={quote(post.get_absolute_url(), safe='/')}",
         "comments": SimpleLazyObject(comments),
         "comments_key": comments_key,
         "comment_form": comment_form or SimpleLazyObject(CommentForm),  # built on a miss only
