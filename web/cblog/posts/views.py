@@ -52,9 +52,10 @@ def _list(
     template: str = "posts/post_list.html",
     **context: object,
 ) -> HttpResponse:
-    """A list page. Its cards are a shared fragment (``list_key``): on a hit the page of posts,
-    which is lazy, is never read, so it costs no query. ``posts`` builds the queryset: building
-    one (filters, joins, ordering) costs as much as rendering a few cards, so only a miss does."""
+    """A list page. Its heading and cards are a shared fragment (``list_key``): on a hit the
+    page of posts, which is lazy, is never read, so it costs no query. ``posts`` builds the
+    queryset: building one (filters, joins, ordering) costs as much as rendering a few cards,
+    so only a miss does."""
     context = {
         "page_title": title,
         "page_obj": SimpleLazyObject(lambda: _page(request, posts())),
