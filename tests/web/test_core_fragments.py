@@ -4,10 +4,12 @@ signed-in readers included; writes invalidate it; personal parts stay personal."
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
-from cblog.posts import services
+from cblog.posts import selectors, services
+from cblog.posts.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +46,25 @@ def test_signed_in_post_page_costs_session_and_user_only(
     assert b"Post comment" in response.content
 
 
+@pytest.mark.parametrize(
+    "url", [reverse("posts:home"), "/category/travel/", "/tag/trains/"], ids=str.strip
+)
 def test_anonymous_list_pages_render_without_queries_on_a_fragment_hit(
-    published, client, django_assert_num_queries
+    url, make_user, client, django_assert_num_queries
 ):
-    client.get(reverse("posts:home"))
-    with django_assert_num_queries(0):
-        assert b"Shared" in client.get(reverse("posts:home")).content
+    category = Category.objects.create(name="Travel", slug="travel", description="Go places")
+    services.post_create(
+        author=make_user(),
+        title="Shared",
+        body="b",
+        status="published",
+        category=category,
+        tags=services.tags_from_text("trains"),
+    )
+    first = client.get(url).content
+    with django_assert_num_queries(0):  # the category or tag too comes from the cache
+        assert client.get(url).content == first
+    assert b"Shared" in first
 
 
 def test_a_write_invalidates_the_fragments(
@@ -96,3 +111,32 @@ def test_a_like_shows_at_once(published, client_logged_in, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         client_logged_in.post(reverse("posts:like", args=[published.slug]))
     assert b'aria-pressed="true"' in client_logged_in.get(published.get_absolute_url()).content
+
+
+def test_the_post_head_is_shared_per_host_and_scheme(published, client, settings):
+    """The canonical and Open Graph links are absolute: each host and scheme has its own."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    url = published.get_absolute_url()
+    client.get(url, HTTP_HOST="one.example")  # cached for one.example over http
+    two = client.get(url, HTTP_HOST="two.example").content.decode()
+    secure = client.get(url, HTTP_HOST="one.example", secure=True).content.decode()
+    assert f'<link rel="canonical" href="http://two.example{url}">' in two
+    assert f'<meta property="og:url" content="https://one.example{url}">' in secure
+    assert "one.example" not in two
+
+
+def test_a_cached_post_is_kept_without_its_tags_and_queries_them_when_a_fragment_needs_them(
+    make_user, django_assert_num_queries
+):
+    """Reading the tags' pickled queryset back on every view cost more than the post itself."""
+    author = make_user()
+    tags = services.tags_from_text("trains, night")
+    services.post_create(author=author, title="Tagged", body="b", status="published", tags=tags)
+    loaded = selectors.post_get_visible(slug="tagged", viewer=AnonymousUser())
+    with django_assert_num_queries(0):
+        cached = selectors.post_get_visible(slug="tagged", viewer=AnonymousUser())
+        assert cached.author == author  # joined rows are kept
+    assert "_prefetched_objects_cache" in loaded.__dict__  # the first render has them
+    assert "_prefetched_objects_cache" not in cached.__dict__
+    with django_assert_num_queries(1):
+        assert sorted(tag.name for tag in cached.tags.all()) == ["night", "trains"]

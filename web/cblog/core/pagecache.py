@@ -115,14 +115,15 @@ def _shared_cache() -> bool:
 def read(key: str) -> Any:
     """A generation-keyed entry: from this process's copy, else the cache (and copied).
     A cache that fails reads as a miss."""
-    if _shared_cache() and (value := _local.get(key)) is not None:
+    shared = _shared_cache()
+    if shared and (value := _local.get(key)) is not None:
         return value
     try:
         value = cache.get(key)
     except CACHE_ERRORS:
         logger.warning("cache unavailable: rendering", exc_info=True)
         return None
-    if value is not None and _shared_cache():
+    if value is not None and shared:
         _local.set(key, value, settings.PAGE_CACHE_SECONDS or settings.FRAGMENT_CACHE_SECONDS)
     return value
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from cblog.core.reversing import cached_reverse
 
 READING_WORDS_PER_MINUTE = 230
 
@@ -30,7 +31,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("posts:category", kwargs={"slug": self.slug})
+        return cached_reverse("posts:category", kwargs={"slug": self.slug})
 
 
 class Tag(models.Model):
@@ -44,7 +45,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("posts:tag", kwargs={"slug": self.slug})
+        return cached_reverse("posts:tag", kwargs={"slug": self.slug})
 
 
 class PostQuerySet(models.QuerySet["Post"]):
@@ -112,7 +113,7 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("posts:detail", kwargs={"slug": self.slug})
+        return cached_reverse("posts:detail", kwargs={"slug": self.slug})
 
     @property
     def is_public(self) -> bool:

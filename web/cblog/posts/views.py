@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,15 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cblog.core import pagecache
+from cblog.core.reversing import cached_reverse
 from cblog.media import direct, renditions
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
-from cblog.posts.models import Category, Post, Tag
+from cblog.posts.models import Post
 
 VISITOR_COOKIE = "cblog_visitor"
 VISITOR_COOKIE_AGE = 365 * 24 * 3600
@@ -46,15 +48,17 @@ def _page(request: HttpRequest, posts: QuerySet[Post], ids: Sequence[int] | None
 def _list(
     request: HttpRequest,
     title: str,
-    posts: QuerySet[Post],
+    posts: Callable[[], QuerySet[Post]],
     template: str = "posts/post_list.html",
     **context: object,
 ) -> HttpResponse:
-    """A list page. Its cards are a shared fragment (``list_key``): on a hit the page of posts,
-    which is lazy, is never read, so it costs no query."""
+    """A list page. Its heading and cards are a shared fragment (``list_key``): on a hit the
+    page of posts, which is lazy, is never read, so it costs no query. ``posts`` builds the
+    queryset: building one (filters, joins, ordering) costs as much as rendering a few cards,
+    so only a miss does."""
     context = {
         "page_title": title,
-        "page_obj": SimpleLazyObject(lambda: _page(request, posts)),
+        "page_obj": SimpleLazyObject(lambda: _page(request, posts())),
         # The fragment shows the same to every anonymous and to every signed-in reader.
         "list_key": f"{pagecache.page_path(request)} {request.user.is_authenticated}",
         **context,
@@ -64,20 +68,22 @@ def _list(
 
 @pagecache.cached("list")
 def home(request: HttpRequest) -> HttpResponse:
-    return _list(request, "Latest posts", selectors.post_list(viewer=request.user), is_home=True)
+    posts = functools.partial(selectors.post_list, viewer=request.user)
+    return _list(request, "Latest posts", posts, is_home=True)
 
 
 @pagecache.cached("list")
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
-    posts = selectors.post_list(viewer=request.user, category=category)
+    category = selectors.category_get(slug=slug)
+    posts = functools.partial(selectors.post_list, viewer=request.user, category=category)
     return _list(request, category.name, posts, intro=category.description)
 
 
 @pagecache.cached("list")
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
-    return _list(request, f"Tagged “{tag.name}”", selectors.post_list(viewer=request.user, tag=tag))
+    tag = selectors.tag_get(slug=slug)
+    posts = functools.partial(selectors.post_list, viewer=request.user, tag=tag)
+    return _list(request, f"Tagged “{tag.name}”", posts)
 
 
 @pagecache.cached("list")
@@ -157,6 +163,10 @@ def _detail_context(
     neighbours = functools.cache(lambda: selectors.post_neighbours(post=post))
     return {
         "post": post,
+        # Where "Log in to like" and "Log in to comment" go (and back): worked out once.
+        "login_url": None
+        if request.user.is_authenticated
+        else f"{cached_reverse('users:login')}?next={quote(post.get_absolute_url(), safe='/')}",
         "comments": SimpleLazyObject(comments),
         "comments_key": comments_key,
         "comment_form": comment_form or SimpleLazyObject(CommentForm),  # built on a miss only

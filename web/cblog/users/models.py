@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.urls import reverse
+
+from cblog.core.reversing import cached_reverse
 
 
 def avatar_upload_to(instance: User, filename: str) -> str:
@@ -27,4 +28,4 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("users:author", kwargs={"username": self.username})
+        return cached_reverse("users:author", kwargs={"username": self.username})

@@ -25,6 +25,11 @@ register = template.Library()
 
 
 class SharedNode(template.Node):
+    # A fragment is served as it was first rendered, so a {% block %} inside one could not be
+    # overridden by the page that extends it: none is looked for. This also spares the walk
+    # Django makes through the parent template's nodes for blocks on every render.
+    child_nodelists = ()
+
     def __init__(self, nodelist: NodeList, name: FilterExpression, keys: list[FilterExpression]):
         self.nodelist, self.name, self.keys = nodelist, name, keys
 
