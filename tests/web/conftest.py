@@ -31,7 +31,7 @@ from django.http import HttpResponse
 from django.test import Client
 from PIL import Image
 
-from cblog.core import pagecache
+from cblog.core import pagecache, sessions
 from cblog.devcache import redis_answers
 from cblog.users.models import User
 
@@ -81,12 +81,15 @@ def _no_shared_response_sets_a_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Every test starts with an empty cache (it remembers views and pages per process)."""
+    """Every test starts with an empty cache (it remembers views, pages and unknown session
+    keys per process)."""
     cache.clear()
     pagecache.forget()
+    sessions.forget_missing()
     yield
     cache.clear()
     pagecache.forget()
+    sessions.forget_missing()
 
 
 @pytest.fixture
