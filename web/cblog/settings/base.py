@@ -228,10 +228,11 @@ CACHE_URL = env("CACHE_URL", default="") or "locmemcache://"
 CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
 SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
 if SHARED_CACHE:
-    # Django's own Redis backend (django-environ would pick django-redis if it were installed).
-    # Short timeouts: an unreachable cache costs a request a fraction of a second, never a
-    # hung worker (cblog.core.pagecache renders the page when the cache fails).
-    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    # Django's own Redis backend (django-environ would pick django-redis if it were installed),
+    # reusing its client (cblog.core.rediscache). Short timeouts: an unreachable cache costs a
+    # request a fraction of a second, never a hung worker (cblog.core.pagecache renders the
+    # page when the cache fails).
+    CACHES["default"]["BACKEND"] = "cblog.core.rediscache.RedisCache"
     CACHES["default"]["OPTIONS"] = {
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
