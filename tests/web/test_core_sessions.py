@@ -4,8 +4,10 @@ unknown session cookie costs no query after the first."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from django.contrib.sessions.backends.cached_db import KEY_PREFIX
 from django.test import Client
 from django.urls import reverse
 
-from cblog.core import sessions
+from cblog.core import pagecache, sessions
 
 pytestmark = pytest.mark.django_db
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -104,3 +106,29 @@ def test_a_known_session_is_never_remembered_as_missing(client_logged_in, settin
     assert client_logged_in.get(reverse("users:profile")).status_code == 200
     assert client_logged_in.get(reverse("users:profile")).status_code == 200
     assert not sessions._missing.get(key)
+
+
+def test_an_unanswering_shared_cache_costs_one_timeout_then_sessions_come_from_the_database(
+    settings, client_logged_in
+):
+    """A cache node that stops answering: the first request waits for its timeout, the next
+    ones read the session (and the user) from the database without asking it again."""
+    timeout = 0.2
+    with socket.socket() as silent:  # listens, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        settings.SESSION_ENGINE = "cblog.core.sessions.cached_db"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "cblog.core.rediscache.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            }
+        }
+        pagecache.forget()
+        client_logged_in.get(reverse("users:profile"))  # the first request meets the timeout
+        started = time.monotonic()
+        response = client_logged_in.get(reverse("users:profile"))
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200  # still signed in
+    assert elapsed < timeout, f"{elapsed:.2f} s: the cache was asked again"
