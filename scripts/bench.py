@@ -67,6 +67,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="1000,10000", help="posts, comma-separated")
     parser.add_argument("--load-seconds", type=int, default=60, help="0 skips the load run")
     parser.add_argument("--load-connections", type=int, default=64)
+    parser.add_argument(
+        "--load-only", action="store_true", help="only the signed-in load run (no page rows)"
+    )
     parser.add_argument("--databases", default="sqlite,mysql", help="comma-separated")
     parser.add_argument("--update-readme", action="store_true", help="write README's table")
     parser.add_argument(
@@ -156,8 +159,10 @@ def bench_database(
         print(f"{kind}: seeding up to {posts} posts ...", flush=True)
         seeded[posts] = seed(env, log, posts)
         for name, caching in SERVERS.items():
+            if args.load_only and (name != "cached" or posts != sizes[-1]):
+                continue
             with server.gunicorn({**env, **caching}, log) as app:
-                for spec in pages(posts, signed_in)[name]:
+                for spec in [] if args.load_only else pages(posts, signed_in)[name]:
                     rows.append(load(app, spec, args, posts=posts, database=kind, server=name))
                 if name == "cached" and posts == sizes[-1] and args.load_seconds:
                     paths = ["/", f"/posts/bulk-post-{posts // 2}/"]

@@ -9,7 +9,7 @@ collected static files (BENCH_STATIC_ROOT, see scripts/bench_django.py):
 
 Prints, per page, the CPU milliseconds per render and the functions with the most cumulative
 time. The page cache is off unless --page-cache is given; --fragments 0 turns the shared
-fragment cache off too (a cold render).
+fragment cache off too (a cold render); --queries prints one request's SQL with timings.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--page-cache", type=int, default=0, help="PAGE_CACHE_SECONDS")
     parser.add_argument("--fragments", type=int, default=None, help="FRAGMENT_CACHE_SECONDS")
+    parser.add_argument("--queries", action="store_true", help="print one request's SQL too")
     args = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="cblog.settings.base",
@@ -59,6 +61,8 @@ def main() -> None:
         for _ in range(3):  # warm: templates compiled, connections open, caches filled
             if client.get(path).status_code != 200:
                 raise SystemExit(f"{path}: not 200")
+        if args.queries:
+            print_queries(client, path)
         profile = cProfile.Profile()
         started = time.process_time()
         profile.enable()
@@ -69,6 +73,27 @@ def main() -> None:
         print(f"\n=== {path} ({args.username or 'anonymous'}): {cpu_ms:.2f} ms CPU per request")
         print("    (under the profiler, which roughly doubles it)")
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+
+
+def print_queries(client: Any, path: str) -> None:
+    """The SQL one request for ``path`` runs, with each statement's time (Django resets
+    ``connection.queries`` when a request starts, so an execute wrapper collects them)."""
+    from django.db import connection
+
+    log: list[tuple[float, str]] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            log.append(((time.perf_counter() - started) * 1000, sql))
+
+    with connection.execute_wrapper(spy):
+        client.get(path)
+    print(f"\n=== {path}: {len(log)} queries")
+    for elapsed, sql in log:
+        print(f"  {elapsed:6.2f} ms  {sql[:150]}")
 
 
 if __name__ == "__main__":

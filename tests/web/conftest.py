@@ -31,8 +31,9 @@ from django.http import HttpResponse
 from django.test import Client
 from PIL import Image
 
-from cblog.core import pagecache
+from cblog.core import pagecache, sessions
 from cblog.devcache import redis_answers
+from cblog.posts import services
 from cblog.users.models import User
 
 PASSWORD = "correct-horse-battery-staple"  # passes every configured password validator
@@ -81,12 +82,17 @@ def _no_shared_response_sets_a_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Every test starts with an empty cache (it remembers views and pages per process)."""
+    """Every test starts with an empty cache (it remembers views, pages and unknown session
+    keys per process)."""
     cache.clear()
     pagecache.forget()
+    sessions.forget_missing()
+    services.forget_seen_views()
     yield
     cache.clear()
     pagecache.forget()
+    sessions.forget_missing()
+    services.forget_seen_views()
 
 
 @pytest.fixture
@@ -203,7 +209,7 @@ def redis_cache(settings: Any, redis_cache_url: str) -> str:
     """Django's default cache is the test Redis (as with ``CACHE_URL=redis://...``)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cblog.core.rediscache.RedisCache",
             "LOCATION": redis_cache_url.partition("?")[0],
             "KEY_PREFIX": redis_cache_url.partition("key_prefix=")[2],
         }

@@ -220,7 +220,7 @@ def test_the_middleware_sits_outside_everything_that_sets_cookies(settings):
     for cookie_setter in (
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "cblog.users.authcache.CachedAuthenticationMiddleware",
         "django.contrib.messages.middleware.MessageMiddleware",
     ):
         assert mine < order.index(cookie_setter)

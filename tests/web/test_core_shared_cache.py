@@ -238,3 +238,22 @@ def test_an_unanswering_cache_costs_one_timeout_per_page_not_one_per_fragment(
         elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert elapsed < timeout, f"{elapsed:.2f} s: the cache was asked again"
+
+
+def test_the_redis_backend_keeps_one_client_for_every_thread(redis_cache):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cblog.core.rediscache import RedisCache
+
+    backend = caches["default"]
+    assert isinstance(backend, RedisCache)
+    client = backend._cache.get_client()
+    assert backend._cache.get_client("any", write=True) is client
+
+    def round_trip(n: int) -> int:
+        backend.set(f"thread-{n}", n)
+        return backend.get(f"thread-{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(round_trip, range(64))) == list(range(64))
+    assert backend._cache.get_client() is client

@@ -132,9 +132,21 @@ def test_the_database_decides_when_the_cache_forgot(post):
 
     assert services.view_record(post_id=post.pk, visitor="anon:a") is True
     cache.clear()  # e.g. another process, or an evicted entry
+    services.forget_seen_views()
     assert services.view_record(post_id=post.pk, visitor="anon:a") is False
     post.refresh_from_db()
     assert post.view_count == 1
+
+
+def test_a_repeated_view_costs_no_round_trip_to_a_shared_cache(
+    post, redis_cache, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    assert services.view_record(post_id=post.pk, visitor="user:1") is True
+    cache.clear()  # were the shared cache asked, it would answer "new" and the row be tried
+    with django_assert_num_queries(0):
+        assert services.view_record(post_id=post.pk, visitor="user:1") is False
 
 
 def test_the_visitor_identity_is_stored_hashed(post):

@@ -64,23 +64,34 @@ class CacheUnavailable(OSError):
     """The cache failed a moment ago; not asked again yet."""
 
 
+def cache_failed_recently() -> bool:
+    """Whether the cache failed less than ``CACHE_RETRY_SECONDS`` ago (then skip it)."""
+    return time.monotonic() < _unavailable_until
+
+
+def note_cache_failure() -> None:
+    """The cache just failed: nobody in this process asks it for ``CACHE_RETRY_SECONDS``."""
+    global _unavailable_until
+    _unavailable_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+
 def generation() -> int:
     """The current content generation (a new one after every committed write).
 
     Raises one of ``CACHE_ERRORS`` when the cache fails or failed in the last
     ``CACHE_RETRY_SECONDS``.
     """
-    global _memo, _unavailable_until
+    global _memo
     value, read_at = _memo
     now = time.monotonic()
     if now - read_at < GENERATION_MEMO_SECONDS:
         return value
-    if now < _unavailable_until:
+    if cache_failed_recently():
         raise CacheUnavailable("the cache failed less than CACHE_RETRY_SECONDS ago")
     try:
         current = cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
     except CACHE_ERRORS:
-        _unavailable_until = now + CACHE_RETRY_SECONDS
+        note_cache_failure()
         raise
     # Generations only grow (a fresh one is the clock in ns): a read that raced this
     # process's own bump returns an older one, which must not win.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, transaction
@@ -281,6 +282,15 @@ def visitor_key(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()
 
 
+VIEW_SEEN_SECONDS = 24 * 3600
+_seen_here = LocMemCache("cblog-views-seen", {"OPTIONS": {"MAX_ENTRIES": 20_000}})
+
+
+def forget_seen_views() -> None:
+    """Forget which views this process has seen (after the cache was cleared)."""
+    _seen_here.clear()
+
+
 def view_record(*, post_id: int, visitor: str) -> bool:
     """Count one view per visitor, post and day; returns whether this view counts (as far as
     this process can tell: the database's unique constraint has the last word).
@@ -294,12 +304,19 @@ def view_record(*, post_id: int, visitor: str) -> bool:
     visitor_hash, day = visitor_key(visitor), timezone.localdate()
     # A cheap first check: a visitor this cache has seen today is not written again. The
     # database's unique constraint stays the real guard (caches are per process by default).
+    # What this process has seen is remembered here too, so a reader's repeated visits cost
+    # no round trip to a shared cache.
     seen = f"viewed:{post_id}:{visitor_hash}:{day.isoformat()}"
+    if _seen_here.get(seen):
+        return False
     try:
-        if not cache.add(seen, True, timeout=24 * 3600):
-            return False
+        first = cache.add(seen, True, timeout=VIEW_SEEN_SECONDS)
     except pagecache.CACHE_ERRORS:  # the database decides alone
         logger.warning("cache unavailable while counting a view", exc_info=True)
+    else:
+        _seen_here.set(seen, True, VIEW_SEEN_SECONDS)
+        if not first:
+            return False
     if settings.VIEW_FLUSH_SECONDS:
         viewcounts.buffer.add(post_id, visitor_hash, day)
         return True
@@ -307,6 +324,7 @@ def view_record(*, post_id: int, visitor: str) -> bool:
         return viewcounts.write([(post_id, visitor_hash, day)]) == 1
     except DatabaseError:
         logger.warning("could not count a view of post %s", post_id, exc_info=True)
+        _seen_here.delete(seen)
         with contextlib.suppress(*pagecache.CACHE_ERRORS):
             cache.delete(seen)  # let a later view try again
         return False

@@ -86,7 +86,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user from the shared cache when there is one.
+    "cblog.users.authcache.CachedAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cblog.users.throttle.LoginSlowdownMiddleware",
@@ -227,17 +228,22 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="cblog <noreply@localhost
 # --- Cache: per process unless CACHE_URL names a shared one (redis:// or rediss://) ----------
 CACHE_URL = env("CACHE_URL", default="") or "locmemcache://"
 CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
-if CACHE_URL.startswith(("redis://", "rediss://")):
-    # Django's own Redis backend (django-environ would pick django-redis if it were installed).
-    # Short timeouts: an unreachable cache costs a request a fraction of a second, never a
-    # hung worker (cblog.core.pagecache renders the page when the cache fails).
-    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
+if SHARED_CACHE:
+    # Django's own Redis backend (django-environ would pick django-redis if it were installed),
+    # reusing its client (cblog.core.rediscache). Short timeouts: an unreachable cache costs a
+    # request a fraction of a second, never a hung worker (cblog.core.pagecache renders the
+    # page when the cache fails).
+    CACHES["default"]["BACKEND"] = "cblog.core.rediscache.RedisCache"
     CACHES["default"]["OPTIONS"] = {
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
         "health_check_interval": 30,
         **CACHES["default"].get("OPTIONS", {}),
     }
+# Sessions in the shared cache, backed by the database; never in the per-process one, which a
+# logout through another worker would leave holding the session (see cblog.core.sessions).
+SESSION_ENGINE = f"cblog.core.sessions.{'cached_db' if SHARED_CACHE else 'db'}"
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

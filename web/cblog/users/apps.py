@@ -8,3 +8,8 @@ class UsersConfig(AppConfig):
 
     name = "cblog.users"
     label = "users"
+
+    def ready(self) -> None:
+        from cblog.users import authcache
+
+        authcache.connect()
