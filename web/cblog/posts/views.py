@@ -21,6 +21,7 @@ from cblog.media import direct, renditions
 from cblog.posts import selectors, services
 from cblog.posts.forms import CommentForm, PostForm
 from cblog.posts.models import Category, Post, Tag
+from cblog.posts.search import Results
 
 VISITOR_COOKIE = "cblog_visitor"
 VISITOR_COOKIE_AGE = 365 * 24 * 3600
@@ -84,9 +85,14 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     posts = selectors.post_list(viewer=request.user)
-    ids = selectors.post_search(query=query) if query else []
+    results = selectors.post_search(query=query) if query else Results()
     title = f"Search results for “{query}”" if query else "Search"
-    context = {"page_title": title, "page_obj": _page(request, posts, ids), "search_query": query}
+    context = {
+        "page_title": title,
+        "page_obj": _page(request, posts, results.ids),
+        "search_query": query,
+        "search": results,
+    }
     return render(request, "posts/search.html", context)
 
 
