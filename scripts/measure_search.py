@@ -4,8 +4,11 @@ For each database (SQLite in a temporary file; MariaDB/MySQL when ``--mysql-url`
 throw-away database, which is dropped and created), seeds 1,000 bulk posts, times a search
 page render for each query (median of ``--repeat`` renders, through the test client with the
 page cache off), then grows the data to 10,000 posts and times them again. Bulk posts are
-"Bulk post number <n>" with one shared body, so "bulk" (and the prefix "bul") matches every
-post, the worst case; "sourdough" and "night trains" match one showcase post at both sizes.
+"Bulk post number <n>" with one shared body, so "bulk" (and the prefix "bul", and "bulk number")
+match every post, the worst case; "sourdough", "sourd" and "night trains" match one showcase
+post at both sizes; "number 500" is a common word with a rare one (1 post, then 11).
+Matches: how many ids the search returned; "+" when more posts match (capped), "r" when very
+common words were looked for among the newest posts only (MySQL).
 
     uv run --frozen python scripts/measure_search.py [--mysql-url mysql://root@127.0.0.1/x]
 """
@@ -23,7 +26,7 @@ from urllib.parse import urlsplit
 import pymysql
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERIES = ["sourdough", "night trains", "bulk", "bul"]
+QUERIES = ["sourdough", "sourd", "night trains", "bulk", "bul", "bulk number", "number 500"]
 CHILD = """
 import statistics, sys, time
 import django
@@ -42,7 +45,8 @@ for query in sys.argv[2:]:
         response = client.get("/search/", {"q": query})
         times.append((time.perf_counter() - started) * 1000)
     assert response.status_code == 200, response.status_code
-    count = len(search.ranked_ids(query))
+    found = search.search(query)
+    count = f"{len(found.ids)}{'+' if found.more else ''}{'r' if found.recent else ''}"
     print(f"{query}\\t{statistics.median(times):.2f}\\t{count}")
 """
 
@@ -54,13 +58,13 @@ def manage(env: dict[str, str], *args: str) -> None:
     )  # fmt: skip
 
 
-def timings(env: dict[str, str], repeat: int) -> dict[str, tuple[float, int]]:
+def timings(env: dict[str, str], repeat: int) -> dict[str, tuple[float, str]]:
     out = subprocess.run(  # noqa: S603 - our interpreter, fixed program
         [sys.executable, "-c", CHILD, str(repeat), *QUERIES],
         env=env, check=True, stdout=subprocess.PIPE, text=True,
     ).stdout  # fmt: skip
     rows = [line.split("\t") for line in out.strip().splitlines()]
-    return {query: (float(ms), int(count)) for query, ms, count in rows}
+    return {query: (float(ms), count) for query, ms, count in rows}
 
 
 def measure(name: str, database_url: str, repeat: int) -> None:
@@ -81,7 +85,7 @@ def measure(name: str, database_url: str, repeat: int) -> None:
     print("query          1,000 posts      10,000 posts     ratio")
     for query in QUERIES:
         (small, n_small), (large, n_large) = results[1000][query], results[10000][query]
-        print(f"{query:<14} {small:7.2f} ({n_small:>4})  {large:7.2f} ({n_large:>4})  "
+        print(f"{query:<14} {small:7.2f} ({n_small:>5})  {large:7.2f} ({n_large:>5})  "
               f"{large / small:5.2f}")  # fmt: skip
 
 

@@ -63,11 +63,6 @@ def search(query: str) -> Results:
     return capped(_substring(terms))
 
 
-def ranked_ids(query: str) -> list[int]:
-    """Ids of the published posts that match ``query``, the most relevant first."""
-    return search(query).ids
-
-
 def capped(ids: list[int]) -> Results:
     """``ids`` fetched with a limit of ``MAX_RESULTS + 1``: the extra one only says "more"."""
     return Results(ids=ids[:MAX_RESULTS], more=len(ids) > MAX_RESULTS)
