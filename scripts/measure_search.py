@@ -1,4 +1,4 @@
-"""Measure search at 1,000 and 10,000 posts: is it flat in data size?
+"""Measure search (and, with --lists, list pages and feeds) at 1,000 and 10,000 posts: flat?
 
 For each database (SQLite in temporary files; MariaDB/MySQL when ``--mysql-url`` names a
 throw-away database: ``<name>_1000`` and ``<name>_10000`` are dropped and created beside it),
@@ -13,7 +13,11 @@ match one showcase post at both sizes; "bulk sourdough" joins a word in every po
 one (no post has both). Matches: how many ids the search returned; "+" when more posts match
 (capped at 1,000), "r" when very common words were looked for among the newest posts only.
 
+``--lists`` measures home, a category, a tag and the feeds instead, rendered cold (page cache
+and shared fragments off), with 5 comments, 3 likes and a tag per post as ``make bench`` seeds.
+
     uv run --frozen python scripts/measure_search.py [--mysql-url mysql://root@127.0.0.1/x]
+    uv run --frozen python scripts/measure_search.py --lists --databases mysql --mysql-url ...
 """
 
 from __future__ import annotations
@@ -27,31 +31,36 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 import pymysql
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1000, 10000)
 QUERIES = ["sourdough", "sourd", "night trains", "bulk", "bul", "bulk number", "bulk sourdough"]
-# Reads a query per line from stdin; answers "<wall ms> <cpu ms> <matches>" for one render.
+LISTS = ["/", "/category/travel/", "/tag/notes/", "/feeds/rss/", "/feeds/atom/"]
+# Reads a path per line from stdin; answers "<wall ms> <cpu ms> <matches>" for one render.
 CHILD = """
 import sys, time
+from urllib.parse import parse_qs, urlsplit
 import django
 django.setup()
 from django.conf import settings
 from django.test import Client
 from cblog.posts import search
 settings.PAGE_CACHE_SECONDS = 0
+settings.FRAGMENT_CACHE_SECONDS = int(sys.argv[1])
 client = Client()
 for line in sys.stdin:
-    query = line.rstrip("\\n")
+    path = line.rstrip("\\n")
     started, cpu = time.perf_counter(), time.process_time()
-    response = client.get("/search/", {"q": query})
+    response = client.get(path)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    assert response.status_code == 200, response.status_code
-    found = search.search(query)
-    count = f"{len(found.ids)}{'+' if found.more else ''}{'r' if found.recent else ''}"
+    assert response.status_code == 200, (path, response.status_code)
+    count = "-"
+    if query := parse_qs(urlsplit(path).query).get("q"):
+        found = search.search(query[0])
+        count = f"{len(found.ids)}{'+' if found.more else ''}{'r' if found.recent else ''}"
     print(f"{wall * 1000:.3f} {cpu * 1000:.3f} {count}", flush=True)
 """
 
@@ -67,10 +76,10 @@ def django_env(database_url: str) -> dict[str, str]:
     }
 
 
-def seeded(database_url: str, posts: int) -> dict[str, str]:
+def seeded(database_url: str, posts: int, per_post: str) -> dict[str, str]:
     env = django_env(database_url)
-    for args in (["migrate", "--no-input"], ["seed_demo", "--posts", str(posts), "--comments",
-                                              "0", "--likes", "0"]):  # fmt: skip
+    seed = ["seed_demo", "--posts", str(posts), "--comments", per_post, "--likes", per_post]
+    for args in (["migrate", "--no-input"], seed):
         subprocess.run(  # noqa: S603 - our interpreter and manage.py
             [sys.executable, str(ROOT / "web" / "manage.py"), *args], env=env, check=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -79,9 +88,9 @@ def seeded(database_url: str, posts: int) -> dict[str, str]:
 
 
 @contextmanager
-def renderer(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+def renderer(env: dict[str, str], fragments: int) -> Iterator[subprocess.Popen[str]]:
     child = subprocess.Popen(  # noqa: S603 - our interpreter, fixed program
-        [sys.executable, "-c", CHILD], env=env, text=True,
+        [sys.executable, "-c", CHILD, str(fragments)], env=env, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -91,29 +100,34 @@ def renderer(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
         child.wait(timeout=30)
 
 
-def render(child: subprocess.Popen[str], query: str) -> tuple[float, float, str]:
-    child.stdin.write(query + "\n")
+def render(child: subprocess.Popen[str], path: str) -> tuple[float, float, str]:
+    child.stdin.write(path + "\n")
     child.stdin.flush()
     wall, cpu, count = child.stdout.readline().split()
     return float(wall), float(cpu), count
 
 
-def measure(name: str, urls: dict[int, str], repeat: int) -> None:
-    envs = {posts: seeded(url, posts) for posts, url in urls.items()}
+def measure(name: str, urls: dict[int, str], repeat: int, *, lists: bool) -> None:
+    if lists:  # as make bench seeds them (3 likes: the demo has three readers)
+        per_post, fragments, paths, what = "3", 0, LISTS, "cold render (no page or fragment cache)"
+    else:
+        per_post, fragments, what = "0", 30, "search page render (page cache off)"
+        paths = [f"/search/?{urlencode({'q': query})}" for query in QUERIES]
+    envs = {posts: seeded(url, posts, per_post) for posts, url in urls.items()}
     with ExitStack() as stack:
-        children = {posts: stack.enter_context(renderer(env)) for posts, env in envs.items()}
+        children = {n: stack.enter_context(renderer(env, fragments)) for n, env in envs.items()}
         rows = []
-        for query in QUERIES:
+        for path in paths:
             samples: dict[int, list[tuple[float, float, str]]] = {n: [] for n in SIZES}
             for turn in range(repeat + 2):  # the first two warm up
                 for posts, child in children.items():
-                    sample = render(child, query)
+                    sample = render(child, path)
                     if turn >= 2:
                         samples[posts].append(sample)
-            rows.append((query, samples))
-    print(f"\n{name}: search page render, median ms, wall / this process's CPU (matches)")
-    print(f"{'query':<15}{'1,000 posts':>24}{'10,000 posts':>24}   ratio wall / CPU")
-    for query, samples in rows:
+            rows.append((unquote_plus(path.removeprefix("/search/?q=")), samples))
+    print(f"\n{name}: {what}, median ms, wall / this process's CPU (matches)")
+    print(f"{'':<19}{'1,000 posts':>24}{'10,000 posts':>24}   ratio wall / CPU")
+    for label, samples in rows:
         cells, medians = [], {}
         for posts in SIZES:
             wall = statistics.median(s[0] for s in samples[posts])
@@ -121,7 +135,7 @@ def measure(name: str, urls: dict[int, str], repeat: int) -> None:
             medians[posts] = (wall, cpu)
             cells.append(f"{wall:7.2f} / {cpu:6.2f} ({samples[posts][-1][2]:>5})")
         (wall_s, cpu_s), (wall_l, cpu_l) = medians[SIZES[0]], medians[SIZES[1]]
-        print(f"{query:<15}{cells[0]:>24}{cells[1]:>24}   {wall_l / wall_s:5.2f} / "
+        print(f"{label:<19}{cells[0]:>24}{cells[1]:>24}   {wall_l / wall_s:5.2f} / "
               f"{cpu_l / cpu_s:4.2f}")  # fmt: skip
 
 
@@ -154,15 +168,16 @@ def main() -> None:
     parser.add_argument("--mysql-url", help="a throw-away MySQL/MariaDB database name")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--databases", default="sqlite,mysql", help="comma-separated")
+    parser.add_argument("--lists", action="store_true", help="list pages and feeds, cold")
     args = parser.parse_args()
     kinds = args.databases.split(",")
     if "sqlite" in kinds:
         with tempfile.TemporaryDirectory(prefix="cblog-search-") as folder:
             urls = {posts: f"sqlite:///{Path(folder) / f'{posts}.sqlite3'}" for posts in SIZES}
-            measure("SQLite (FTS5)", urls, args.repeat)
+            measure("SQLite (FTS5)", urls, args.repeat, lists=args.lists)
     if "mysql" in kinds and args.mysql_url:
         with mysql_databases(args.mysql_url) as urls:
-            measure("MariaDB/MySQL (InnoDB FULLTEXT)", urls, args.repeat)
+            measure("MariaDB/MySQL (InnoDB FULLTEXT)", urls, args.repeat, lists=args.lists)
 
 
 if __name__ == "__main__":

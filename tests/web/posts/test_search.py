@@ -118,6 +118,7 @@ def test_the_query_reads_the_full_text_index(make_post):
     if connection.vendor == "sqlite":
         assert "VIRTUAL TABLE INDEX" in plan
         assert "SEARCH p USING INTEGER PRIMARY KEY" in plan  # posts by id, no scan
+        assert "SCAN s VIRTUAL TABLE" in plan  # the bound walks the index, not the posts
     else:
         assert "fulltext" in plan
 

@@ -73,12 +73,14 @@ def _sqlite(terms: list[str], published: tuple[str, object]) -> tuple[str, list[
     match = " ".join(f'"{term}"*' for term in terms)
     # Relevance is computed for the newest MAX_RESULTS + 1 published matches only (the extra
     # one tells that there are more): FTS5 walks a word's posts by id, newest first, so a word
-    # found in every post costs the same at 1,000 posts and at 10,000.
+    # found in every post costs the same at 1,000 posts and at 10,000. CROSS JOIN keeps that
+    # order: SQLite may otherwise walk the posts by date and look each up in the index (100 ms).
     sql = """
         SELECT p.id FROM posts_post_search JOIN posts_post AS p ON p.id = posts_post_search.rowid
         WHERE posts_post_search MATCH %s
           AND posts_post_search.rowid >= COALESCE((
-              SELECT s.rowid FROM posts_post_search AS s JOIN posts_post AS b ON b.id = s.rowid
+              SELECT s.rowid FROM posts_post_search AS s
+              CROSS JOIN posts_post AS b ON b.id = s.rowid
               WHERE posts_post_search MATCH %s AND b.status = %s AND b.published_at <= %s
               ORDER BY s.rowid DESC LIMIT 1 OFFSET %s), 0)
           AND p.status = %s AND p.published_at <= %s
