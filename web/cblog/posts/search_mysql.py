@@ -2,7 +2,7 @@
 
 InnoDB answers a full-text query by reading the whole posting list of each word before it
 ranks, joins and sorts, whatever the LIMIT: a word found in every post cost 25 ms at 10,000
-posts on MariaDB (4–6 ms at 1,000), growing with the number of posts. So each search
+posts on MariaDB (4 to 6 ms at 1,000), growing with the number of posts. So each search
 first looks at the newest ``PROBE`` published posts (a bounded read of the (status,
 published_at) index and those rows):
 
