@@ -203,4 +203,4 @@ def test_the_search_index_still_follows_posts_after_the_cover_text_migration(mak
     from cblog.posts import selectors
 
     post = make_post(title="Cormorants drying their wings")
-    assert list(selectors.post_search(query="cormorants")) == [post.pk]
+    assert selectors.post_search(query="cormorants").ids == [post.pk]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cblog.posts import search, services
+from cblog.posts import search, search_mysql, services
 from cblog.posts.models import Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,19 +106,33 @@ def test_results_are_paginated_with_a_count(make_post, client, settings):
 def test_the_query_reads_the_full_text_index(make_post):
     """The plan, not a timing: the database reads the index, never every post."""
     make_post(title="Indexed", body="plan")
-    build = search._sqlite if connection.vendor == "sqlite" else search._mysql
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    build = search._sqlite if connection.vendor == "sqlite" else search_mysql.fulltext
     sql, params = build(["indexed"], published=(Post.Status.PUBLISHED, now))
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", [*params, 10])
-            plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "VIRTUAL TABLE INDEX" in plan
-            assert "SEARCH p USING INTEGER PRIMARY KEY" in plan  # posts by id, no scan
-        else:
-            cursor.execute(f"EXPLAIN {sql}", [*params, 10])
-            plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "fulltext" in plan
+        cursor.execute(
+            f"EXPLAIN QUERY PLAN {sql}" if connection.vendor == "sqlite" else f"EXPLAIN {sql}",
+            params,
+        )
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        assert "VIRTUAL TABLE INDEX" in plan
+        assert "SEARCH p USING INTEGER PRIMARY KEY" in plan  # posts by id, no scan
+        assert "SCAN s VIRTUAL TABLE" in plan  # the bound walks the index, not the posts
+    else:
+        assert "fulltext" in plan
+
+
+def test_more_matches_than_the_cap_are_announced(make_post, client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    for n in range(4):
+        make_post(title=f"Heron {n}", body="wading")
+    response = client.get(reverse("posts:search"), {"q": "heron"})
+    assert len(response.context["page_obj"].object_list) == 3
+    assert "More than 3 posts match “heron”" in response.text
+    make_post(title="Egret", body="wading")
+    monkeypatch.setattr(search, "MAX_RESULTS", 10)
+    assert "5 posts match “wading”." in client.get(reverse("posts:search"), {"q": "wading"}).text
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the bound is SQLite's (FTS5)")
@@ -126,4 +141,53 @@ def test_sqlite_ranks_only_the_newest_matches_of_a_common_word(make_post, client
     make_post(title="Kestrel", body="an old post, the word in its title")
     for n in range(4):
         make_post(title=f"Newer {n}", body="a kestrel in the body")
+    make_post(title="Kestrel draft", body="kestrel", status=Post.Status.DRAFT)
     assert titles(client, "kestrel") == ["Newer 3", "Newer 2", "Newer 1"]
+
+
+mysql_only = pytest.mark.skipif(connection.vendor != "mysql", reason="MySQL's common-word path")
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """The common-word thresholds at a test's scale: a word in 2 of the newest 4 posts is very
+    common, and is then looked for among the newest 3 posts."""
+    monkeypatch.setattr(search_mysql, "PROBE", 4)
+    monkeypatch.setattr(search_mysql, "COMMON", 2)
+    monkeypatch.setattr(search_mysql, "RECENT", 3)
+
+
+@mysql_only
+def test_very_common_words_are_looked_for_among_the_newest_posts(make_post, client, small_window):
+    make_post(title="Osprey", body="the oldest osprey post is not searched")
+    make_post(title="Marsh notes", body="an osprey over the reeds")
+    make_post(title="Estuary", body="no bird here")
+    make_post(title="The osprey returns", body="fish")
+    make_post(title="Reed warblers", body="OSPREYS, too")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("posts:search"), {"q": "osp"})
+    assert titles(client, "osp") == ["The osprey returns", "Reed warblers"]  # title first
+    assert "2 of the latest 3 posts match “osp”" in response.text
+    assert not any("MATCH" in query["sql"] for query in queries.captured_queries)
+
+
+@mysql_only
+def test_common_words_match_as_the_index_does(make_post, client, small_window):
+    make_post(title="Cafés", body="au lait")
+    make_post(title="Nebula", body="café stars")
+    make_post(title="Bulletin", body="a CAFE by the quay")
+    assert set(titles(client, "cafe")) == {"Cafés", "Nebula", "Bulletin"}  # accents, case
+    assert titles(client, "CAFÉ bul") == ["Bulletin"]  # prefixes; "nebula" holds no word "bul…"
+    assert titles(client, "café stars") == ["Nebula"]
+    assert "3 posts match “cafe”." in client.get(reverse("posts:search"), {"q": "cafe"}).text
+
+
+@mysql_only
+def test_the_rarest_word_goes_first_to_the_full_text_index(make_post, client):
+    make_post(title="Plover", body="shore")
+    for n in range(3):
+        make_post(title=f"Shore walk {n}", body="sand")
+    with CaptureQueriesContext(connection) as queries:
+        assert titles(client, "shore plover") == ["Plover"]
+    against = [q["sql"] for q in queries.captured_queries if "MATCH" in q["sql"]]
+    assert "'+plover* +shore*'" in against[0]

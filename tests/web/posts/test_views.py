@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cblog.posts import services
@@ -28,6 +30,23 @@ def test_home_is_paginated(make_post, client, settings):
     page2 = client.get(reverse("posts:home"), {"page": 2})
     assert [p.title for p in page2.context["page_obj"]] == ["Post 2", "Post 1"]
     assert client.get(reverse("posts:home"), {"page": "999"}).context["page_obj"].number == 3
+
+
+def test_lists_are_paged_without_counting_the_posts(make_post, client, settings, category):
+    settings.POSTS_PER_PAGE = 2
+    for n in range(5):
+        make_post(title=f"Post {n}", category=category)
+    for url in (reverse("posts:home"), reverse("posts:category", args=[category.slug])):
+        with CaptureQueriesContext(connection) as queries:
+            first = client.get(url).content.decode()
+        assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert "<span>Page 1</span>" in first
+        assert "Older →" in first
+        assert "← Newer" not in first
+        last = client.get(url, {"page": 3}).content.decode()
+        assert "← Newer" in last
+        assert "Older →" not in last
+    assert client.get(reverse("posts:home"), {"page": "x"}).context["page_obj"].number == 1
 
 
 def test_card_shows_author_category_and_counts(make_post, client, category, make_user):

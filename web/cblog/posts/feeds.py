@@ -21,9 +21,11 @@ class LatestPostsRss(Feed):
     description = "The newest posts on the blog."
 
     def items(self) -> QuerySet[Post]:
-        return (
-            Post.objects.published().select_related("author").order_by("-published_at")[:FEED_SIZE]
-        )
+        # Authors in a second query, not a join: joined, MySQL may start from the users and
+        # sort every post when its statistics are stale (right after seeding 10,000 posts on
+        # MariaDB: 101 ms); alone, the posts come from the (status, published_at) index (0.1 ms).
+        posts = Post.objects.published().prefetch_related("author")
+        return posts.order_by("-published_at", "-id")[:FEED_SIZE]
 
     def item_title(self, item: Post) -> str:
         return item.title

@@ -46,9 +46,9 @@ def post_list(
     return posts.order_by("-published_at", "-id")
 
 
-def post_search(*, query: str) -> list[int]:
+def post_search(*, query: str) -> search.Results:
     """Ids of the published posts matching ``query``, most relevant first (see ``search``)."""
-    return search.ranked_ids(query)
+    return search.search(query)
 
 
 def post_list_for_author(*, author: User) -> QuerySet[Post]:
