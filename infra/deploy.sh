@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # What CloudFormation cannot do for cblog, before and after `sam build && sam deploy --guided`:
 #
-#   infra/deploy.sh bootstrap [TAG]   preflight + params + amis + image: all a first deploy needs
+#   infra/deploy.sh bootstrap [TAG]   preflight + params + amis + origin + image: a first deploy's needs
 #   infra/deploy.sh preflight         check the tools, the MySQL version in the region, quotas
 #   infra/deploy.sh params            create the SecureStrings under PREFIX (never overwrites)
 #   infra/deploy.sh amis [--refresh]  pin the current Ubuntu and Amazon Linux AMIs (once)
+#   infra/deploy.sh origin [--rotate] pin CloudFront's prefix list; the origin-verify secret (once)
 #   infra/deploy.sh image [TAG]       build (linux/amd64), push to ECR, pin the image URI
 #   infra/deploy.sh site              upload S3_static_Website/ to the failover bucket
 #   infra/deploy.sh teardown          delete the stack (media bucket and table are retained)
@@ -183,6 +184,102 @@ cmd_amis() {
   pin_ami "$(override NatImageParameter)" "$AL2023_PUBLIC"
 }
 
+# 64 lower-case hex digits (256 bits): the load balancer compares header values without
+# regard to case and treats * and ? as wildcards, so hex loses nothing there.
+random_hex() {
+  local value
+  value=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
+  [ ${#value} -eq 64 ] || die "could not draw a random value"
+  printf '%s' "$value"
+}
+
+# pin_name PARAMETER SUFFIX: the SSM name samconfig.toml gives the template's PARAMETER, or
+# <prefix>/SUFFIX where a samconfig written before that parameter existed lacks it.
+pin_name() {
+  local name
+  name=$(override "$1")
+  if [ -z "$name" ]; then
+    name="$PREFIX/$2"
+    echo "no $1 in samconfig.toml: using $name (add $1=$name to its parameter_overrides)" >&2
+  fi
+  printf '%s' "$name"
+}
+
+# The version of the stack's deployed origin-verify pin, empty before the first deploy.
+deployed_origin_version() {
+  aws cloudformation describe-stacks --region "$REGION" --stack-name "$STACK" \
+    --query "Stacks[0].Parameters[?ParameterKey=='OriginVerifyVersionParameter'].ResolvedValue" \
+    --output text 2>/dev/null || true
+}
+
+# What "only CloudFront reaches the load balancer" needs, in this region:
+# - the id of the managed prefix list com.amazonaws.global.cloudfront.origin-facing (it differs
+#   per region), which the ALB security group admits on 443;
+# - the secret <prefix>/origin-verify in Secrets Manager, the header value CloudFront sends and
+#   the listener requires. CloudFormation resolves it by version id, so two pins hold the
+#   version CloudFront sends (current) and the one it sent before the last rotation
+#   (previous), which the listener still accepts while the distribution deploys.
+# Created once; --rotate draws a new value and moves the pins: then `sam deploy`.
+cmd_origin() {
+  local rotate="" list list_pin secret current_pin previous_pin current previous deployed
+  case "${1:-}" in
+    --rotate) rotate=1 ;;
+    "") ;;
+    *) die "usage: deploy.sh origin [--rotate]" ;;
+  esac
+  list=$(aws ec2 describe-managed-prefix-lists --region "$REGION" \
+    --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \
+    --query 'PrefixLists[0].PrefixListId' --output text) ||
+    die "could not list the managed prefix lists in $REGION"
+  case "$list" in
+    pl-*) ;;
+    *) die "no CloudFront origin-facing prefix list in $REGION" ;;
+  esac
+  list_pin=$(pin_name CloudFrontPrefixListParameter cloudfront-prefix-list)
+  aws ssm put-parameter --region "$REGION" --name "$list_pin" --type String --value "$list" \
+    --overwrite >/dev/null
+  echo "pinned $list_pin = $list"
+
+  secret="$PREFIX/origin-verify"
+  current_pin=$(pin_name OriginVerifyVersionParameter origin-verify/current)
+  previous_pin=$(pin_name OriginVerifyPreviousVersionParameter origin-verify/previous)
+  if ! aws secretsmanager describe-secret --region "$REGION" --secret-id "$secret" \
+    >/dev/null 2>&1; then
+    current=$(random_hex)
+    current=$(aws secretsmanager create-secret --region "$REGION" --name "$secret" \
+      --description "X-Origin-Verify: CloudFront sends it, the load balancer requires it" \
+      --secret-string "$current" --query VersionId --output text)
+    previous=$current
+    echo "created $secret"
+  elif [ "$rotate" = 1 ]; then
+    previous=$(parameter "$current_pin") || die "no $current_pin: run deploy.sh origin first"
+    # Dropping the value CloudFront still sends would lock it out: rotate again only once the
+    # last rotation is deployed (the stack resolved the current pin).
+    deployed=$(deployed_origin_version)
+    if [ -n "$deployed" ] && [ "$deployed" != None ] && [ "$deployed" != "$previous" ]; then
+      die "the last rotation is not deployed yet: run sam deploy first"
+    fi
+    current=$(random_hex)
+    current=$(aws secretsmanager put-secret-value --region "$REGION" --secret-id "$secret" \
+      --secret-string "$current" --query VersionId --output text)
+    echo "rotated $secret: now sam deploy (the old value is accepted until the next rotation)"
+  elif current=$(parameter "$current_pin" 2>/dev/null) &&
+    previous=$(parameter "$previous_pin" 2>/dev/null); then
+    echo "kept $secret (version $current)"
+    return
+  else
+    # The secret outlived its pins (deleted by hand): pin its current version.
+    current=$(aws secretsmanager get-secret-value --region "$REGION" --secret-id "$secret" \
+      --query VersionId --output text) || die "could not read the current version of $secret"
+    previous=$current
+  fi
+  aws ssm put-parameter --region "$REGION" --name "$current_pin" --type String \
+    --value "$current" --overwrite >/dev/null
+  aws ssm put-parameter --region "$REGION" --name "$previous_pin" --type String \
+    --value "$previous" --overwrite >/dev/null
+  echo "pinned $current_pin = $current, $previous_pin = $previous"
+}
+
 cmd_image() {
   local tag=${1:-} account registry uri
   if [ -z "$tag" ]; then
@@ -221,12 +318,15 @@ cmd_settings() {
   echo "DB_ENGINE_VERSION=$DB_ENGINE_VERSION"
   echo "image pin: $(override WebImageParameter)"
   echo "AMI pins: $(override UbuntuImageParameter) $(override NatImageParameter)"
+  echo "origin pins: $(override CloudFrontPrefixListParameter)" \
+    "$(override OriginVerifyVersionParameter) $(override OriginVerifyPreviousVersionParameter)"
 }
 
 cmd_bootstrap() {
   cmd_preflight
   cmd_params
   cmd_amis
+  cmd_origin
   cmd_image "$@"
   echo
   echo "Ready. Next: sam build && sam deploy --guided$([ "$CONFIG_ENV" = default ] ||
@@ -262,8 +362,9 @@ cmd_teardown() {
   aws cloudformation delete-stack --region "$REGION" --stack-name "$STACK"
   aws cloudformation wait stack-delete-complete --region "$REGION" --stack-name "$STACK"
   echo "Deleted $STACK. Kept on purpose: the media bucket, the media index table, the final"
-  echo "database snapshot, the ECR repository and the SSM parameters under $PREFIX. A new"
-  echo "deploy creates a new media bucket; delete the old resources by hand if unwanted."
+  echo "database snapshot, the ECR repository, the SSM parameters under $PREFIX and the"
+  echo "secret $PREFIX/origin-verify. A new deploy creates a new media bucket; delete the old"
+  echo "resources by hand if unwanted."
 }
 
 command=${1:-help}
@@ -274,9 +375,10 @@ case "$command" in
   settings) cmd_settings ;;
   params) cmd_params ;;
   amis) cmd_amis "$@" ;;
+  origin) cmd_origin "$@" ;;
   image) cmd_image "$@" ;;
   site) cmd_site ;;
   teardown) cmd_teardown ;;
-  help | -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+  help | -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$command' (try: deploy.sh help)" ;;
 esac

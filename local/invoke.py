@@ -90,18 +90,21 @@ def endpoint(log_dir: Path) -> Iterator[tuple[str, bool]]:
         yield url, True
 
 
-def created_objects(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """(bucket, key) of every object the event says was created: its ObjectCreated records,
-    or an EventBridge "Object Created" event. Malformed parts are left to the handler."""
-    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+def created_objects(event: dict[str, Any], *, removed: bool = False) -> list[tuple[str, str]]:
+    """(bucket, key) of every object the event says was created (or, with `removed`, removed):
+    its ObjectCreated (ObjectRemoved) records, or an EventBridge "Object Created" ("Object
+    Deleted") event. Malformed parts are left to the handler."""
+    detail_type, prefix = "Object Created", "ObjectCreated:"
+    if removed:
+        detail_type, prefix = "Object Deleted", "ObjectRemoved:"
+    if event.get("source") == "aws.s3" and event.get("detail-type") == detail_type:
         described = [event.get("detail")]  # {"bucket": {"name"}, "object": {"key"}}, as in s3
     else:
         records = event.get("Records")
         described = [
             record.get("s3")
             for record in (records if isinstance(records, list) else [])
-            if isinstance(record, dict)
-            and str(record.get("eventName", "")).startswith("ObjectCreated:")
+            if isinstance(record, dict) and str(record.get("eventName", "")).startswith(prefix)
         ]
     found = []
     for where in described:
@@ -113,8 +116,12 @@ def created_objects(event: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def put_created_objects(settings: Settings, event: dict[str, Any]) -> None:
-    """Put an object for each one the event says was created, so the handler finds it."""
+    """Make the bucket say what the event says: an object for each one it created, so the
+    handler finds it, and none for each one it removed (a create replayed earlier left it)."""
     s3 = settings.client("s3")
+    for bucket, key in created_objects(event, removed=True):
+        if bucket == settings.bucket:
+            s3.delete_object(Bucket=bucket, Key=key)
     for bucket, key in created_objects(event):
         if bucket != settings.bucket:
             continue

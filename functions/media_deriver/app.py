@@ -8,11 +8,14 @@ records, as the indexer does. Both are typed by Powertools and read alike.
 
 For each ObjectCreated of an image (kinds `images` and `avatars`) under `media/`, the handler
 reads the object, writes its renditions under `derived/<key after media/>/` and records them in
-the original's index item. It never reads `derived/` (the EventBridge rule matches media/
-images and avatars only, and the key check holds whatever the rule says): no loop on outputs.
+the original's index item. For each ObjectRemoved of such an image it deletes that folder and
+marks the item's renditions removed (the indexer tombstones the renditions' own entries, as it
+does for every removal). It never reads `derived/` (the EventBridge rule matches media/ images
+and avatars only, and the key check holds whatever the rule says): no loop on outputs.
 
 Idempotent: output keys are fixed per original, and the index item remembers which event the
-renditions came from, so a redelivered or older event changes nothing.
+renditions came from (or removed them), so a redelivered or older event changes nothing, and a
+redelivered removal deletes whatever is left.
 Configuration: MEDIA_INDEX_TABLE, IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS (the web tier's limits),
 POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE and, locally, AWS_ENDPOINT_URL.
 """
@@ -39,7 +42,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-COUNTED = ("derived", "refused", "stale", "skipped")
+COUNTED = ("derived", "removed", "refused", "stale", "skipped")
 _GONE = {"404", "NoSuchKey", "NoSuchVersion"}
 
 
@@ -61,7 +64,8 @@ def _limits() -> tuple[int, int]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    """Derive every record's image; return the count per outcome. AWS failures raise (retry)."""
+    """Derive (or remove) every record's renditions; return the count per outcome. AWS
+    failures raise (retry)."""
     counts: Counter[str] = Counter()
     if s3records.is_eventbridge(event):
         bridged = S3EventBridgeNotificationEvent(event)
@@ -96,6 +100,8 @@ def _derive(
     except s3records.MalformedRecord as exc:
         logger.warning("Skipped a record", extra={"reason": str(exc)})
         return "skipped"
+    if deriving.is_removed_image(source):
+        return _remove(source)
     if not deriving.is_derivable(source):
         logger.debug("Not an uploaded image; nothing to derive", extra={"object_key": source.key})
         return "skipped"
@@ -119,6 +125,23 @@ def _derive(
         recorded = deriving.store(s3, table, source, outputs)
         logger.info("Renditions written", extra={"renditions": [r["key"] for r in recorded]})
         return "derived" if recorded else "stale"
+    finally:
+        logger.remove_keys(["object_key"])
+
+
+def _remove(source: s3records.S3ObjectEvent) -> str:
+    logger.append_keys(object_key=source.key)
+    try:
+        table, s3 = _clients()
+        if deriving.still_exists(s3, source):
+            logger.info("The key still has a current object; only an older version went")
+            return "stale"
+        if not deriving.record_removal(table, source):
+            logger.info("A newer upload of this key has renditions; removal ignored")
+            return "stale"
+        removed = deriving.remove_renditions(s3, source)
+        logger.info("Renditions removed with their original", extra={"renditions": removed})
+        return "removed"
     finally:
         logger.remove_keys(["object_key"])
 

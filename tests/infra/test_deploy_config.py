@@ -96,7 +96,8 @@ def test_deploy_helper_lists_its_commands_without_touching_aws() -> None:
     result = subprocess.run(  # noqa: S603 - the helper's own help
         ["/bin/bash", str(HELPER), "help"], capture_output=True, text=True, check=True
     )
-    for command in ("bootstrap", "preflight", "params", "amis", "image", "site", "teardown"):
+    commands = ("bootstrap", "preflight", "params", "amis", "origin", "image", "site", "teardown")
+    for command in commands:
         assert f"infra/deploy.sh {command}" in result.stdout
     unknown = subprocess.run(  # noqa: S603
         ["/bin/bash", str(HELPER), "frobnicate"], capture_output=True, text=True, check=False

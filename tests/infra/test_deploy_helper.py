@@ -1,11 +1,13 @@
-"""infra/deploy.sh on an operator's laptop: preflight checks, AMI pins, the web image in an
-immutable repository, the failover site upload, and the shell it needs.
+"""infra/deploy.sh on an operator's laptop: preflight checks, AMI pins, the CloudFront origin
+pins and secret, the web image in an immutable repository, the failover site upload, and the
+shell it needs.
 
 The helper drives the real AWS CLI against a moto server on loopback. A wrapper named ``aws``
-first on PATH answers the three calls moto cannot (``rds describe-db-engine-versions``,
-``lambda get-account-settings`` and Canonical's public AMI parameter) and hands every other call
-to the real CLI, recording them all; ``docker`` is a stub that records its calls (no Docker
-engine here).
+first on PATH answers the calls moto cannot (``rds describe-db-engine-versions``,
+``lambda get-account-settings``, Canonical's public AMI parameter and, when a test sets
+``STUB_DEPLOYED_ORIGIN``, the value a deployed stack resolved for its origin-verify pin, which
+moto does not report) and hands every other call to the real CLI, recording them all;
+``docker`` is a stub that records its calls (no Docker engine here).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = ROOT / "infra" / "deploy.sh"
 PREFIX = "/cblog/capstone"  # samconfig.toml's default environment
+CLOUDFRONT_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 CANONICAL = "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"
 AWS_WRAPPER = r"""#!/bin/bash
 printf 'aws %s\n' "$*" >> "$STUB_CALLS"
@@ -34,6 +37,8 @@ case "$*" in
     exit 0 ;;
   "lambda get-account-settings"*) echo "$STUB_QUOTA"; exit 0 ;;
   *"ssm get-parameter"*"__CANONICAL__"*) echo "$STUB_UBUNTU_AMI"; exit 0 ;;
+  *"cloudformation describe-stacks"*"OriginVerifyVersionParameter"*)
+    if [ -n "${STUB_DEPLOYED_ORIGIN:-}" ]; then echo "$STUB_DEPLOYED_ORIGIN"; exit 0; fi ;;
 esac
 exec "__REAL_AWS__" "$@"
 """
@@ -155,6 +160,72 @@ def test_amis_are_pinned_once_and_move_only_on_refresh(helper: Helper) -> None:
     assert pins() == first  # Canonical published a new image: nothing moves by itself
     assert helper.run("amis", "--refresh", STUB_UBUNTU_AMI=newer).returncode == 0
     assert pins() == (newer, al2023)
+
+
+@needs_aws
+def test_origin_pins_the_regions_cloudfront_prefix_list_and_creates_the_secret_once(
+    helper: Helper,
+) -> None:
+    ec2, ssm, secrets = helper.client("ec2"), helper.client("ssm"), helper.client("secretsmanager")
+    (expected,) = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_LIST]}]
+    )["PrefixLists"]
+    first = helper.run("origin")
+    assert first.returncode == 0, first.stderr
+    assert f"created {PREFIX}/origin-verify" in first.stdout
+
+    def pin(name: str) -> str:
+        return ssm.get_parameter(Name=f"{PREFIX}/{name}")["Parameter"]["Value"]
+
+    assert pin("cloudfront-prefix-list") == expected["PrefixListId"]
+    current = pin("origin-verify/current")
+    assert pin("origin-verify/previous") == current  # nothing to accept besides it yet
+    value = secrets.get_secret_value(SecretId=f"{PREFIX}/origin-verify", VersionId=current)
+    assert re.fullmatch(r"[0-9a-f]{64}", value["SecretString"])
+
+    again = helper.run("origin")
+    assert again.returncode == 0, again.stderr
+    assert "kept" in again.stdout
+    assert (pin("origin-verify/current"), pin("origin-verify/previous")) == (current, current)
+    assert secrets.get_secret_value(SecretId=f"{PREFIX}/origin-verify")["VersionId"] == current
+
+
+@needs_aws
+def test_origin_rotate_keeps_the_value_cloudfront_sends_until_the_next_rotation(
+    helper: Helper,
+) -> None:
+    ssm, secrets = helper.client("ssm"), helper.client("secretsmanager")
+    assert helper.run("origin").returncode == 0
+    first = ssm.get_parameter(Name=f"{PREFIX}/origin-verify/current")["Parameter"]["Value"]
+
+    rotated = helper.run("origin", "--rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    current = ssm.get_parameter(Name=f"{PREFIX}/origin-verify/current")["Parameter"]["Value"]
+    previous = ssm.get_parameter(Name=f"{PREFIX}/origin-verify/previous")["Parameter"]["Value"]
+    assert previous == first
+    assert current != first
+
+    def value(version: str) -> str:
+        secret = secrets.get_secret_value(SecretId=f"{PREFIX}/origin-verify", VersionId=version)
+        return secret["SecretString"]
+
+    assert value(current) != value(previous)
+    assert re.fullmatch(r"[0-9a-f]{64}", value(current))
+
+
+@needs_aws
+def test_origin_refuses_a_second_rotation_before_the_first_is_deployed(helper: Helper) -> None:
+    ssm = helper.client("ssm")
+    assert helper.run("origin").returncode == 0
+    deployed = ssm.get_parameter(Name=f"{PREFIX}/origin-verify/current")["Parameter"]["Value"]
+    # The stack as the last deploy left it: its pin resolved to the version CloudFront sends.
+    helper.env["STUB_DEPLOYED_ORIGIN"] = deployed
+    assert helper.run("origin", "--rotate").returncode == 0
+    refused = helper.run("origin", "--rotate")
+    assert refused.returncode == 1
+    assert "the last rotation is not deployed yet" in refused.stderr
+    pinned = ssm.get_parameter(Name=f"{PREFIX}/origin-verify/previous")["Parameter"]["Value"]
+    assert pinned == deployed  # CloudFront's value is still accepted
 
 
 @needs_aws

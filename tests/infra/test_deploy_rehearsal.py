@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 PREFIX = "/cblog/rehearsal"
+CLOUDFRONT_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Resource types moto's CloudFormation cannot create, removed from what the test sends.
 UNSUPPORTED = {
     "AWS::CertificateManager::Certificate",
@@ -118,6 +120,14 @@ def deployed(
     acm = boto3.client("acm", region_name=REGION)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     ssm.put_parameter(Name=f"{PREFIX}/password", Value="rehearsal-only-1", Type="SecureString")
+    # What `infra/deploy.sh origin` finds and creates: the region's CloudFront prefix list and
+    # the origin-verify secret, rotated once (the listener accepts both versions).
+    (cloudfront,) = ec2.describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_LIST]}]
+    )["PrefixLists"]
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    previous = secrets.create_secret(Name=f"{PREFIX}/origin-verify", SecretString="a" * 64)
+    current = secrets.put_secret_value(SecretId=previous["ARN"], SecretString="b" * 64)
     certificate = acm.request_certificate(DomainName="blog.example.com")["CertificateArn"]
     stand_ins = {"AWS::CertificateManager::Certificate": certificate}
 
@@ -136,7 +146,12 @@ def deployed(
     network = create(
         "cblog-network",
         "network.yaml",
-        {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32", "NatImageId": ami},
+        {
+            "ProjectName": "cblog",
+            "AdminCidr": "203.0.113.10/32",
+            "NatImageId": ami,
+            "CloudFrontPrefixListId": cloudfront["PrefixListId"],
+        },
     )
     database = create(
         "cblog-database",
@@ -175,9 +190,17 @@ def deployed(
             "CachePort": "6379",
             "MediaBucketName": "cblog-prod-media-123456789012-us-east-1",
             "MediaIndexTableName": "cblog-media-index",
+            "OriginVerifyVersion": current["VersionId"],
+            "OriginVerifyPreviousVersion": previous["VersionId"],
         },
     )
-    return {"network": network, "database": database, "web": web, "certificate": certificate}
+    return {
+        "network": network,
+        "database": database,
+        "web": web,
+        "certificate": certificate,
+        "cloudfront": cloudfront["PrefixListId"],
+    }
 
 
 def test_for_moto_removes_only_the_unsupported_types(
@@ -280,19 +303,23 @@ def test_security_groups_chain_alb_to_web_to_database_and_cache(
                 rules.add((permission["FromPort"], cidr["CidrIp"]))
             for pair in permission.get("UserIdGroupPairs", []):
                 rules.add((permission["FromPort"], pair["GroupId"]))
+            for prefix_list in permission.get("PrefixListIds", []):
+                rules.add((permission["FromPort"], prefix_list["PrefixListId"]))
         return rules
 
     alb = network["AlbSecurityGroupId"]
     web = network["WebSecurityGroupId"]
     bastion = network["BastionSecurityGroupId"]
-    assert ingress(alb) == {(80, "0.0.0.0/0"), (443, "0.0.0.0/0")}
+    # moto's CloudFormation drops a rule's SourcePrefixListId (the rule then admits nothing);
+    # test_brief_values pins the template's one rule. What moto shows must not be more.
+    assert ingress(alb) <= {(443, deployed["cloudfront"])}
     assert ingress(web) == {(80, alb), (443, alb), (22, bastion)}
     assert ingress(network["DatabaseSecurityGroupId"]) == {(3306, web)}
     assert ingress(network["CacheSecurityGroupId"]) == {(6379, web)}
     assert ingress(bastion) == {(22, "203.0.113.10/32")}
 
 
-def test_load_balancer_redirects_http_and_forwards_https_to_healthz_target_group(
+def test_load_balancer_forwards_only_requests_carrying_the_origin_header_to_healthz_group(
     deployed: dict[str, dict[str, str]],
 ) -> None:
     elb = boto3.client("elbv2", region_name=REGION)
@@ -301,22 +328,37 @@ def test_load_balancer_redirects_http_and_forwards_https_to_healthz_target_group
     assert balancer["DNSName"] == deployed["web"]["AlbDnsName"]
     # moto's CloudFormation drops LoadBalancerAttributes; test_brief_values pins them.
 
-    listeners = {
-        listener["Port"]: listener
-        for listener in elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])[
-            "Listeners"
-        ]
-    }
-    assert set(listeners) == {80, 443}
-    redirect = listeners[80]["DefaultActions"][0]
-    assert redirect["Type"] == "redirect"
-    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
-    assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
-    https = listeners[443]
+    (https,) = elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    assert https["Port"] == 443  # CloudFront speaks HTTPS only to the origin; nothing on 80
     assert https["Protocol"] == "HTTPS"
     assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https["Certificates"][0]["CertificateArn"] == deployed["certificate"]
-    target_group_arn = https["DefaultActions"][0]["TargetGroupArn"]
+    (refuse,) = https["DefaultActions"]
+    assert refuse["Type"] == "fixed-response"
+    assert refuse["FixedResponseConfig"]["StatusCode"] == "403"
+
+    rules = elb.describe_rules(ListenerArn=https["ListenerArn"])["Rules"]
+    (verified,) = [rule for rule in rules if not rule["IsDefault"]]
+    assert verified["Priority"] == "1"
+    (condition,) = verified["Conditions"]
+    assert condition["Field"] == "http-header"
+    assert condition["HttpHeaderConfig"]["HttpHeaderName"] == "X-Origin-Verify"
+    # Both versions of the secret while a rotation deploys. CloudFormation resolves the dynamic
+    # references at deploy time; moto passes them through, so the test reads which secret and
+    # version each names and resolves them itself.
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    resolved = []
+    for value in condition["HttpHeaderConfig"]["Values"]:
+        match = re.fullmatch(
+            r"\{\{resolve:secretsmanager:(.+):SecretString:::([0-9a-f-]+)\}\}", value
+        )
+        assert match, value
+        secret = secrets.get_secret_value(SecretId=match[1], VersionId=match[2])
+        resolved.append(secret["SecretString"])
+    assert resolved == ["b" * 64, "a" * 64]  # current, previous
+    (forward,) = verified["Actions"]
+    assert forward["Type"] == "forward"
+    target_group_arn = forward["TargetGroupArn"]
 
     group = elb.describe_target_groups(TargetGroupArns=[target_group_arn])["TargetGroups"][0]
     assert group["Protocol"] == "HTTP"

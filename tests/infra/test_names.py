@@ -53,6 +53,7 @@ UNNAMED: dict[str, str | None] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
     "AWS::ElasticLoadBalancingV2::TargetGroup": "Name",
     "AWS::ElasticLoadBalancingV2::Listener": None,
+    "AWS::ElasticLoadBalancingV2::ListenerRule": None,
     "AWS::AutoScaling::ScalingPolicy": None,
     "AWS::SNS::Topic": "TopicName",
     "AWS::SNS::Subscription": None,

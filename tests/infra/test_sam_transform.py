@@ -116,8 +116,9 @@ def test_deriver_hears_of_images_through_eventbridge_beside_the_indexers_notific
     notifications = transformed["MediaBucket"]["Properties"]["NotificationConfiguration"]
     assert notifications["EventBridgeConfiguration"] == {"EventBridgeEnabled": True}
     assert len(notifications["LambdaConfigurations"]) == 2
-    rule = transformed["MediaDeriverFunctionImageCreated"]["Properties"]
-    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    rule = transformed["MediaDeriverFunctionImageEvents"]["Properties"]
+    # Deletions too: a removed original's renditions are removed with it.
+    assert rule["EventPattern"]["detail-type"] == ["Object Created", "Object Deleted"]
     assert rule["EventPattern"]["detail"]["object"]["key"] == [
         {"prefix": "media/images/"},
         {"prefix": "media/avatars/"},
@@ -126,7 +127,7 @@ def test_deriver_hears_of_images_through_eventbridge_beside_the_indexers_notific
     assert target["Arn"] == {"Fn::GetAtt": ["MediaDeriverFunction", "Arn"]}
     dead_letters = {"Fn::GetAtt": ["MediaDeriverDeadLetterQueue", "Arn"]}
     assert target["DeadLetterConfig"] == {"Arn": dead_letters}
-    assert not any(k.endswith("ImageCreatedQueue") for k in transformed)  # no stray queue
+    assert not any(k.endswith("ImageEventsQueue") for k in transformed)  # no stray queue
 
 
 def test_deriver_role_reads_uploads_and_writes_derived_only(transformed: dict[str, Any]) -> None:
@@ -135,7 +136,15 @@ def test_deriver_role_reads_uploads_and_writes_derived_only(transformed: dict[st
     assert "/media/images/*" in inline
     assert "/media/avatars/*" in inline
     assert "/derived/*" in inline
-    assert "s3:DeleteObject" not in inline
+    statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    (deletes,) = [s for s in statements if "s3:DeleteObject" in json.dumps(s["Action"])]
+    assert deletes["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/derived/*"}  # never an upload
+    (lists,) = [s for s in statements if "s3:ListBucket" in json.dumps(s["Action"])]
+    assert lists["Condition"]["StringLike"]["s3:prefix"] == [
+        "derived/*",
+        "media/images/*",
+        "media/avatars/*",
+    ]
     assert '"s3:*"' not in inline
     assert "dynamodb:PutItem" not in inline  # it only updates the original's item
     function = transformed["MediaDeriverFunction"]["Properties"]

@@ -103,6 +103,17 @@ def test_put_is_indexed_derived_and_delete_leaves_a_tombstone(
     assert "deleted_at" in tombstone
     assert tombstone["created_at"] == created["created_at"]
 
+    # The renditions go with their original: the deriver ran on the removal too. (Their own
+    # index entries are tombstoned by the indexer on AWS, where every key notifies it; the local
+    # bucket notifies media/ only, so they were never indexed here.)
+    def renditions_left() -> list[dict[str, Any]]:
+        listed = s3.list_objects_v2(Bucket=settings.bucket, Prefix=prefix)
+        return listed.get("Contents", [])
+
+    wait_for(lambda: not renditions_left())
+    removed, _ = wait_for(lambda: (i := item()) and "renditions_removed" in i and i)
+    assert "renditions" not in removed
+
     # Every message (the s3:TestEvent, the put, the delete) was deleted after it was handled.
     url = settings.client("sqs").get_queue_url(QueueName=settings.queue)["QueueUrl"]
     wait_for(lambda: queue_depth(settings, url) == 0)

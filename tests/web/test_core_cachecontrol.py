@@ -257,6 +257,7 @@ def _route_kwargs(site: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "users:author": {"username": user.username},
         # A link that is not valid: a valid one would sign the visitor in mid-walk.
         "users:confirm": {"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": "x-y"},
+        "users:email_confirm": {"token": "x-y"},  # not valid either: a 400 page
         "users:password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
             "token": default_token_generator.make_token(user),

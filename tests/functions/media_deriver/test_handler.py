@@ -25,6 +25,8 @@ LoadEvent = Callable[[str], dict[str, Any]]
 
 def created_keys(event: dict[str, Any]) -> list[str]:
     if s3records.is_eventbridge(event):
+        if event["detail-type"] != "Object Created":
+            return []
         return [s3records.decode_key(event["detail"]["object"]["key"])]
     return [
         s3records.decode_key(record["s3"]["object"]["key"])
@@ -159,3 +161,91 @@ def test_dynamodb_failure_raises_so_lambda_retries(
     table.delete()
     with pytest.raises(table.meta.client.exceptions.ResourceNotFoundException):
         app.handler(event, lambda_context)
+
+
+def derive_then_delete_original(app: Any, load_event: LoadEvent, lambda_context: Any) -> None:
+    """s3_put.json derived, then its original deleted from the bucket (s3_delete.json names the
+    same key, with a later sequencer)."""
+    event = load_event("s3_put.json")
+    put_objects(event)
+    assert app.handler(event, lambda_context)["derived"] == 1
+    boto3.client("s3").delete_object(Bucket=BUCKET, Key=PUT_KEY)
+
+
+def test_removal_deletes_the_renditions_and_their_record(
+    app: Any, table: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    # Another image's renditions share the derived/ prefix up to the key: they stay.
+    other = DERIVED.removesuffix(".jpg/") + ".jpg2/full.jpg"
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=other, Body=b"x")
+    derive_then_delete_original(app, load_event, lambda_context)
+    assert app.handler(load_event("s3_delete.json"), lambda_context)["removed"] == 1
+    assert sorted(derived_objects()) == [other]
+    item = table.get_item(Key={"id": PUT_KEY})["Item"]
+    assert "renditions" not in item
+    assert "renditions_etag" not in item
+    assert item["renditions_removed"] is True
+    # Redelivered (at-least-once): applied again, harmlessly.
+    assert app.handler(load_event("s3_delete.json"), lambda_context)["removed"] == 1
+    assert sorted(derived_objects()) == [other]
+
+
+def test_older_create_after_the_removal_writes_nothing(
+    app: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    derive_then_delete_original(app, load_event, lambda_context)
+    assert app.handler(load_event("s3_delete.json"), lambda_context)["removed"] == 1
+    # The create again, late (a retry), while the deleted version can still be read by id.
+    late = load_event("s3_put.json")
+    put_objects(late)  # what a versioned bucket would still serve for the create's version
+    assert app.handler(late, lambda_context) == {
+        "derived": 0,
+        "removed": 0,
+        "refused": 0,
+        "stale": 1,
+        "skipped": 0,
+    }
+    assert derived_objects() == {}
+
+
+def test_removal_of_an_older_version_keeps_the_current_objects_renditions(
+    app: Any, table: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    event = load_event("s3_put.json")
+    put_objects(event)
+    app.handler(event, lambda_context)
+    # A version expiring or deleted by id: the key still has its current object.
+    assert app.handler(load_event("s3_delete.json"), lambda_context)["stale"] == 1
+    assert len(derived_objects()) == 3
+    assert len(table.get_item(Key={"id": PUT_KEY})["Item"]["renditions"]) == 3
+
+
+def test_removal_before_a_newer_upload_of_the_key_leaves_its_renditions(
+    app: Any, table: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    derive_then_delete_original(app, load_event, lambda_context)
+    removal = load_event("s3_delete.json")
+    removal["Records"][0]["s3"]["object"]["sequencer"] = "0062E99A88DC4073"  # before the put
+    assert app.handler(removal, lambda_context)["stale"] == 1
+    assert len(derived_objects()) == 3
+
+
+def test_eventbridge_removal_is_applied_like_a_notification(
+    app: Any, table: Any, load_event: LoadEvent, lambda_context: Any
+) -> None:
+    created = load_event("eventbridge_object_created.json")
+    put_objects(created)
+    assert app.handler(created, lambda_context)["derived"] == 1
+    key = created["detail"]["object"]["key"]
+    boto3.client("s3").delete_object(Bucket=BUCKET, Key=key)
+    assert app.handler(load_event("eventbridge_object_deleted.json"), lambda_context) == {
+        "derived": 0,
+        "removed": 1,
+        "refused": 0,
+        "stale": 0,
+        "skipped": 0,
+    }
+    assert derived_objects() == {}
+    item = table.get_item(Key={"id": key})["Item"]
+    assert item["renditions_removed"] is True
+    assert item["renditions_order"] == s3records.sequencer_order("0062E99A9F0B31C4E2") + "#removed"

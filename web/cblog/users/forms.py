@@ -15,8 +15,7 @@ from cblog.core.uploads import clean_image
 from cblog.media.forms import DirectUploadMixin
 from cblog.media.widgets import ImagePicker
 from cblog.users.models import User
-from cblog.users.selectors import user_email_taken
-from cblog.users.services import EMAIL_TAKEN, user_is_unconfirmed
+from cblog.users.services import user_is_unconfirmed
 
 AVATAR_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -114,10 +113,9 @@ class ProfileForm(DirectUploadMixin, forms.Form):
         super().__init__(*args, user=user, **kwargs)
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if user_email_taken(email=email, exclude=self.user):
-            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
-        return email
+        # Never "taken" here: that would tell a signed-in user who else uses an address. A new
+        # address is confirmed by mail (cblog.users.email_change).
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
     def clean_avatar(self) -> File | Literal[False] | None:
         """A new upload, re-encoded (a ``File``); ``False`` to clear; ``None`` to keep."""

@@ -1,5 +1,5 @@
-"""The messages registration sends. Both go to the address that was entered, so only its
-owner learns whether it already had an account."""
+"""The messages registration and an e-mail change send. Each goes to the address that was
+entered, so only its owner learns whether it already had an account."""
 
 from __future__ import annotations
 
@@ -41,6 +41,23 @@ def send_account_exists(request: HttpRequest, email: str) -> None:
         request,
         email,
         "account_exists",
+        login_url=request.build_absolute_uri(reverse("users:login")),
+        reset_url=request.build_absolute_uri(reverse("users:password_reset")),
+    )
+
+
+def send_email_change(request: HttpRequest, user: User, email: str, token: str) -> None:
+    """The link that moves ``user``'s account to ``email``, sent to that address."""
+    path = reverse("users:email_confirm", kwargs={"token": token})
+    _send(request, email, "email_change", user=user, url=request.build_absolute_uri(path))
+
+
+def send_email_in_use(request: HttpRequest, email: str) -> None:
+    """Tell the address's owner that a signed-in user tried to move their account to it."""
+    _send(
+        request,
+        email,
+        "email_in_use",
         login_url=request.build_absolute_uri(reverse("users:login")),
         reset_url=request.build_absolute_uri(reverse("users:password_reset")),
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cblog.core import pagecache
 from cblog.media import direct, renditions
-from cblog.users import mail, selectors, services
+from cblog.users import email_change, mail, selectors, services
 from cblog.users.forms import ProfileForm, RegistrationForm, UnconfirmedAwarePasswordResetForm
 from cblog.users.models import User
 
@@ -86,12 +86,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         avatar = form.cleaned_data["avatar"]
         if upload := form.direct_upload("avatar"):
             avatar = direct.promote(upload)
+        email = form.cleaned_data["email"]
+        change = email_change.classify(user=user, email=email)
         try:
             services.profile_update(
                 user=user,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
-                email=form.cleaned_data["email"],
+                # Another address only through the link mailed to it (email_confirm).
+                email=email if change is email_change.Request.UNCHANGED else user.email,
                 bio=form.cleaned_data["bio"],
                 avatar=avatar or None,
                 clear_avatar=avatar is False,
@@ -100,9 +103,32 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "Your profile has been updated.")
+            # The same answer whether or not the address has an account: only its owner learns.
+            if change is email_change.Request.CONFIRM:
+                mail.send_email_change(
+                    request, user, email, email_change.token(user=user, email=email)
+                )
+            elif change is email_change.Request.TAKEN:
+                mail.send_email_in_use(request, email)
+            if change is not email_change.Request.UNCHANGED:
+                messages.info(
+                    request,
+                    f"We sent a link to {email}: your e-mail address changes when you follow it.",
+                )
             return redirect("users:profile")
     renditions.fill([user], ("avatar",))
     return render(request, "users/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail-change message: move the signed-in account to the address."""
+    email = email_change.confirm(user=request.user, value=token)
+    if email is None:
+        return render(request, "users/email_confirm_invalid.html", status=400)
+    messages.success(request, f"Your e-mail address is now {email}.")
+    return redirect("users:profile")
 
 
 @require_GET
