@@ -14,6 +14,10 @@ ceiling (a constant 20 KB page through the same middleware) on the same server:
 - page cache off, fragments on: home and post page as a page-cache miss;
 - page cache and fragments off (a cold render): home, category, tag, search and RSS.
 
+The cache is the kind production runs: a shared Redis (Valkey on AWS) when one answers on
+127.0.0.1:6379 (database 9, or --cache-url / BENCH_CACHE_URL), emptied before every server
+starts; with --cache-url process (or no Redis) each worker keeps its own, as `make dev` does.
+
 Then, at the largest size, signed-in readers on 64 connections for --load-seconds, cycling
 through home and a post page. Results: a table and the verdicts on stdout, JSON in
 bench-results/ (and README's table with --update-readme). Exits 1 when a target is missed or
@@ -71,6 +75,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--load-only", action="store_true", help="only the signed-in load run (no page rows)"
     )
     parser.add_argument("--databases", default="sqlite,mysql", help="comma-separated")
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", server.DEFAULT_CACHE_URL),
+        help="the shared cache (redis://...), or 'process' for per-process caches",
+    )
     parser.add_argument("--update-readme", action="store_true", help="write README's table")
     parser.add_argument(
         "--mysql-url", default=os.environ.get("BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306")
@@ -148,7 +157,7 @@ def bench_database(
     kind: str, url: str, scratch: Path, log: Path, args: argparse.Namespace
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, float]]:
     """Migrate, then for each size seed, serve and measure; returns rows, load runs, seeding."""
-    env = server.bench_env(database_url=url, scratch=scratch)
+    env = server.bench_env(database_url=url, scratch=scratch, cache_url=args.cache_url)
     server.manage(env, log, "migrate", "--no-input")
     signed_in = sign_in(env, log, scratch)
     rows: list[dict[str, Any]] = []
@@ -161,6 +170,7 @@ def bench_database(
         for name, caching in SERVERS.items():
             if args.load_only and (name != "cached" or posts != sizes[-1]):
                 continue
+            server.empty_cache(env)  # no entry outlives its server: each starts cold
             with server.gunicorn({**env, **caching}, log) as app:
                 for spec in [] if args.load_only else pages(posts, signed_in)[name]:
                     rows.append(load(app, spec, args, posts=posts, database=kind, server=name))
@@ -175,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    args.cache_url = server.usable_cache(args.cache_url)
     # SIGTERM unwinds like Ctrl-C, so every `finally` stops what it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     RESULTS.mkdir(exist_ok=True)
@@ -209,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": f"wrk -t{THREADS} -c{CONNECTIONS} -d{args.seconds}s --latency <url>",
         "ceiling": f"the same for {args.ceiling_seconds} s right before each page",
         "warmup_s": args.warmup,
-        "server": server.describe(),
+        "server": server.describe(args.cache_url),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "commit": commit,  # measured: the code the servers loaded

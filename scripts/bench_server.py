@@ -28,13 +28,41 @@ WEB, SCRIPTS = ROOT / "web", ROOT / "scripts"
 HOST = "127.0.0.1"
 # Variables that would point the app at something other than the bench's own database/storage.
 _PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL)\b")
-# CACHE_URL is kept: the bench uses whatever cache it names (default: per process).
-_STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "MEDIA_BUCKET")
+_STRIPPED = ("DB_HOST", "DB_NAME", "SSM_PARAMETER_PREFIX", "MEDIA_BUCKET", "CACHE_URL")
+# Production shares one cache between instances (Valkey); a Redis on this machine stands in.
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/9"
 
 
-def bench_env(*, database_url: str, scratch: Path) -> dict[str, str]:
-    """Production settings (base + environment) on loopback, with a throwaway secret key."""
+def usable_cache(cache_url: str) -> str:
+    """``cache_url`` if that Redis answers, else ``""`` (per-process caches), saying which."""
+    if cache_url in ("", "process"):
+        print("cache: per process (as in `make dev` without Redis)", flush=True)
+        return ""
+    import redis
+
+    try:
+        redis.Redis.from_url(cache_url, socket_timeout=1, socket_connect_timeout=1).ping()
+    except redis.RedisError as problem:
+        print(f"cache: per process ({cache_url} does not answer: {problem})", flush=True)
+        return ""
+    print(f"cache: shared, {cache_url} (emptied before each server starts)", flush=True)
+    return cache_url
+
+
+def empty_cache(env: dict[str, str]) -> None:
+    """Empty the shared cache ``env`` names, if any (its database only)."""
+    if env.get("CACHE_URL"):
+        import redis
+
+        redis.Redis.from_url(env["CACHE_URL"], socket_timeout=5).flushdb()
+
+
+def bench_env(*, database_url: str, scratch: Path, cache_url: str = "") -> dict[str, str]:
+    """Production settings (base + environment) on loopback, with a throwaway secret key and
+    ``cache_url`` as the cache (``""``: per process)."""
     env = {k: v for k, v in os.environ.items() if k not in _STRIPPED}
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     env.update(
         DJANGO_SETTINGS_MODULE="cblog.settings.base",
         DJANGO_DEBUG="false",
@@ -155,13 +183,14 @@ def _port() -> int:
     raise RuntimeError(f"no free port in BENCH_PORTS={ports}")
 
 
-def describe() -> str:
-    """The server the bench loads, as web/gunicorn.conf.py configures it."""
+def describe(cache_url: str = "") -> str:
+    """The server the bench loads, as web/gunicorn.conf.py configures it, and its cache."""
     conf = runpy.run_path(str(WEB / "gunicorn.conf.py"))
+    cache = f"shared cache {cache_url}" if cache_url else "per-process cache"
     return (
         f"gunicorn {conf['worker_class']}, {conf['workers']} workers x {conf['threads']} "
         f"threads, keep-alive {conf['keepalive']} s (web/gunicorn.conf.py), "
-        "cblog.settings.base, DEBUG off"
+        f"cblog.settings.base, DEBUG off, {cache}"
     )
 
 
