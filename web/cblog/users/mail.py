@@ -37,13 +37,7 @@ def send_confirmation(request: HttpRequest, user: User) -> None:
 
 def send_account_exists(request: HttpRequest, email: str) -> None:
     """Tell the address's owner that somebody tried to register it again."""
-    _send(
-        request,
-        email,
-        "account_exists",
-        login_url=request.build_absolute_uri(reverse("users:login")),
-        reset_url=request.build_absolute_uri(reverse("users:password_reset")),
-    )
+    _send_owner_note(request, email, "account_exists")
 
 
 def send_email_change(request: HttpRequest, user: User, email: str, token: str) -> None:
@@ -54,10 +48,15 @@ def send_email_change(request: HttpRequest, user: User, email: str, token: str) 
 
 def send_email_in_use(request: HttpRequest, email: str) -> None:
     """Tell the address's owner that a signed-in user tried to move their account to it."""
+    _send_owner_note(request, email, "email_in_use")
+
+
+def _send_owner_note(request: HttpRequest, email: str, template: str) -> None:
+    """A note to an address that has an account, with the links to log in or reset."""
     _send(
         request,
         email,
-        "email_in_use",
+        template,
         login_url=request.build_absolute_uri(reverse("users:login")),
         reset_url=request.build_absolute_uri(reverse("users:password_reset")),
     )
