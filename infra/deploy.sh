@@ -5,7 +5,7 @@
 #   infra/deploy.sh preflight         check the tools, the MySQL version in the region, quotas
 #   infra/deploy.sh params            create the SecureStrings under PREFIX (never overwrites)
 #   infra/deploy.sh amis [--refresh]  pin the current Ubuntu and Amazon Linux AMIs (once)
-#   infra/deploy.sh origin [--rotate] pin CloudFront's prefix list; the origin-verify secret (once)
+#   infra/deploy.sh origin [--rotate] create the origin-verify secret and pin it (once)
 #   infra/deploy.sh image [TAG]       build (linux/amd64), push to ECR, pin the image URI
 #   infra/deploy.sh site              upload S3_static_Website/ to the failover bucket
 #   infra/deploy.sh teardown          delete the stack (media bucket and table are retained)
@@ -212,34 +212,20 @@ deployed_origin_version() {
     --output text 2>/dev/null || true
 }
 
-# What "only CloudFront reaches the load balancer" needs, in this region:
-# - the id of the managed prefix list com.amazonaws.global.cloudfront.origin-facing (it differs
-#   per region), which the ALB security group admits on 443;
-# - the secret <prefix>/origin-verify in Secrets Manager, the header value CloudFront sends and
-#   the listener requires. CloudFormation resolves it by version id, so two pins hold the
-#   version CloudFront sends (current) and the one it sent before the last rotation
-#   (previous), which the listener still accepts while the distribution deploys.
+# What "only CloudFront's requests reach the web tier" needs, in this region: the secret
+# <prefix>/origin-verify in Secrets Manager, the X-Origin-Verify value CloudFront sends and the
+# HTTPS listener requires (the load balancer is open to anyone on 80 and 443, as the brief asks;
+# without the header it answers 403). CloudFormation resolves it by version id, so two pins hold
+# the version CloudFront sends (current) and the one it sent before the last rotation
+# (previous), which the listener still accepts while the distribution deploys.
 # Created once; --rotate draws a new value and moves the pins: then `sam deploy`.
 cmd_origin() {
-  local rotate="" list list_pin secret current_pin previous_pin current previous deployed
+  local rotate="" secret current_pin previous_pin current previous deployed
   case "${1:-}" in
     --rotate) rotate=1 ;;
     "") ;;
     *) die "usage: deploy.sh origin [--rotate]" ;;
   esac
-  list=$(aws ec2 describe-managed-prefix-lists --region "$REGION" \
-    --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing \
-    --query 'PrefixLists[0].PrefixListId' --output text) ||
-    die "could not list the managed prefix lists in $REGION"
-  case "$list" in
-    pl-*) ;;
-    *) die "no CloudFront origin-facing prefix list in $REGION" ;;
-  esac
-  list_pin=$(pin_name CloudFrontPrefixListParameter cloudfront-prefix-list)
-  aws ssm put-parameter --region "$REGION" --name "$list_pin" --type String --value "$list" \
-    --overwrite >/dev/null
-  echo "pinned $list_pin = $list"
-
   secret="$PREFIX/origin-verify"
   current_pin=$(pin_name OriginVerifyVersionParameter origin-verify/current)
   previous_pin=$(pin_name OriginVerifyPreviousVersionParameter origin-verify/previous)
@@ -318,8 +304,8 @@ cmd_settings() {
   echo "DB_ENGINE_VERSION=$DB_ENGINE_VERSION"
   echo "image pin: $(override WebImageParameter)"
   echo "AMI pins: $(override UbuntuImageParameter) $(override NatImageParameter)"
-  echo "origin pins: $(override CloudFrontPrefixListParameter)" \
-    "$(override OriginVerifyVersionParameter) $(override OriginVerifyPreviousVersionParameter)"
+  echo "origin pins: $(override OriginVerifyVersionParameter)" \
+    "$(override OriginVerifyPreviousVersionParameter)"
 }
 
 cmd_bootstrap() {

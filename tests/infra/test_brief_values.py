@@ -133,6 +133,19 @@ ROWS: list[tuple[str, str, tuple[Any, ...], Any]] = [
         ("Resources", "WebAlb", "Properties", "Subnets"),
         {"Ref": "PublicSubnetIds"},
     ),
+    (
+        "alb-http-redirect",
+        "web",
+        ("Resources", "WebAlbHttpListener", "Properties", "DefaultActions", 0, "RedirectConfig"),
+        {
+            "Protocol": "HTTPS",
+            "Port": "443",
+            "Host": "#{host}",
+            "Path": "/#{path}",
+            "Query": "#{query}",
+            "StatusCode": "HTTP_301",
+        },
+    ),
     ("alb-https-port", "web", ("Resources", "WebAlbHttpsListener", "Properties", "Port"), 443),
     (
         "alb-https-tls12",
@@ -516,25 +529,21 @@ def test_template_holds_brief_value(
     assert dig(templates[template], *path) == expected
 
 
-def _rule(
-    port: int, *, cidr: Any = None, group: str | None = None, prefix_list: str | None = None
-) -> dict[str, Any]:
+def _rule(port: int, *, cidr: Any = None, group: str | None = None) -> dict[str, Any]:
     rule: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
     if group is not None:
         rule["SourceSecurityGroupId"] = {"Ref": group}
-    elif prefix_list is not None:
-        rule["SourcePrefixListId"] = {"Ref": prefix_list}
     else:
         rule["CidrIp"] = cidr
     return rule
 
 
-# Each security group's complete ingress, rule by rule (the brief's notes, less two deviations:
-# SSH reaches web instances only from the bastion, not from anywhere; the load balancer admits
-# HTTPS from CloudFront's origin-facing servers only, not HTTP and HTTPS from anywhere, since a
-# client reaching it directly could forge the X-Forwarded-For the login throttle relies on).
+# Each security group's complete ingress, rule by rule (the brief's notes, less the deviation
+# "SSH from anywhere": SSH reaches web instances only from the bastion). The load balancer admits
+# HTTP and HTTPS from anywhere, as the brief says; its listeners keep direct clients from the
+# app (tests/infra/test_origin_access.py).
 INGRESS = {
-    "AlbSecurityGroup": [_rule(443, prefix_list="CloudFrontPrefixListId")],
+    "AlbSecurityGroup": [_rule(80, cidr="0.0.0.0/0"), _rule(443, cidr="0.0.0.0/0")],
     "WebSecurityGroup": [
         _rule(80, group="AlbSecurityGroup"),
         _rule(443, group="AlbSecurityGroup"),

@@ -1,5 +1,5 @@
-"""infra/deploy.sh on an operator's laptop: preflight checks, AMI pins, the CloudFront origin
-pins and secret, the web image in an immutable repository, the failover site upload, and the
+"""infra/deploy.sh on an operator's laptop: preflight checks, AMI pins, the origin-verify
+secret and its pins, the web image in an immutable repository, the failover site upload, and the
 shell it needs.
 
 The helper drives the real AWS CLI against a moto server on loopback. A wrapper named ``aws``
@@ -25,7 +25,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 HELPER = ROOT / "infra" / "deploy.sh"
 PREFIX = "/cblog/capstone"  # samconfig.toml's default environment
-CLOUDFRONT_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 CANONICAL = "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id"
 AWS_WRAPPER = r"""#!/bin/bash
 printf 'aws %s\n' "$*" >> "$STUB_CALLS"
@@ -163,21 +162,17 @@ def test_amis_are_pinned_once_and_move_only_on_refresh(helper: Helper) -> None:
 
 
 @needs_aws
-def test_origin_pins_the_regions_cloudfront_prefix_list_and_creates_the_secret_once(
-    helper: Helper,
-) -> None:
-    ec2, ssm, secrets = helper.client("ec2"), helper.client("ssm"), helper.client("secretsmanager")
-    (expected,) = ec2.describe_managed_prefix_lists(
-        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_LIST]}]
-    )["PrefixLists"]
+def test_origin_creates_the_secret_once_and_pins_it(helper: Helper) -> None:
+    ssm, secrets = helper.client("ssm"), helper.client("secretsmanager")
     first = helper.run("origin")
     assert first.returncode == 0, first.stderr
     assert f"created {PREFIX}/origin-verify" in first.stdout
+    # The load balancer's group is the brief's (80 and 443 from anywhere): no prefix list to pin.
+    assert not any("prefix-list" in call for call in helper.calls())
 
     def pin(name: str) -> str:
         return ssm.get_parameter(Name=f"{PREFIX}/{name}")["Parameter"]["Value"]
 
-    assert pin("cloudfront-prefix-list") == expected["PrefixListId"]
     current = pin("origin-verify/current")
     assert pin("origin-verify/previous") == current  # nothing to accept besides it yet
     value = secrets.get_secret_value(SecretId=f"{PREFIX}/origin-verify", VersionId=current)

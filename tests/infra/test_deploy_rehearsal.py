@@ -27,7 +27,6 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 PREFIX = "/cblog/rehearsal"
-CLOUDFRONT_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Resource types moto's CloudFormation cannot create, removed from what the test sends.
 UNSUPPORTED = {
     "AWS::CertificateManager::Certificate",
@@ -120,11 +119,8 @@ def deployed(
     acm = boto3.client("acm", region_name=REGION)
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     ssm.put_parameter(Name=f"{PREFIX}/password", Value="rehearsal-only-1", Type="SecureString")
-    # What `infra/deploy.sh origin` finds and creates: the region's CloudFront prefix list and
-    # the origin-verify secret, rotated once (the listener accepts both versions).
-    (cloudfront,) = ec2.describe_managed_prefix_lists(
-        Filters=[{"Name": "prefix-list-name", "Values": [CLOUDFRONT_LIST]}]
-    )["PrefixLists"]
+    # What `infra/deploy.sh origin` creates: the origin-verify secret, here rotated once (the
+    # listener accepts both versions).
     secrets = boto3.client("secretsmanager", region_name=REGION)
     previous = secrets.create_secret(Name=f"{PREFIX}/origin-verify", SecretString="a" * 64)
     current = secrets.put_secret_value(SecretId=previous["ARN"], SecretString="b" * 64)
@@ -146,12 +142,7 @@ def deployed(
     network = create(
         "cblog-network",
         "network.yaml",
-        {
-            "ProjectName": "cblog",
-            "AdminCidr": "203.0.113.10/32",
-            "NatImageId": ami,
-            "CloudFrontPrefixListId": cloudfront["PrefixListId"],
-        },
+        {"ProjectName": "cblog", "AdminCidr": "203.0.113.10/32", "NatImageId": ami},
     )
     database = create(
         "cblog-database",
@@ -194,13 +185,7 @@ def deployed(
             "OriginVerifyPreviousVersion": previous["VersionId"],
         },
     )
-    return {
-        "network": network,
-        "database": database,
-        "web": web,
-        "certificate": certificate,
-        "cloudfront": cloudfront["PrefixListId"],
-    }
+    return {"network": network, "database": database, "web": web, "certificate": certificate}
 
 
 def test_for_moto_removes_only_the_unsupported_types(
@@ -303,23 +288,20 @@ def test_security_groups_chain_alb_to_web_to_database_and_cache(
                 rules.add((permission["FromPort"], cidr["CidrIp"]))
             for pair in permission.get("UserIdGroupPairs", []):
                 rules.add((permission["FromPort"], pair["GroupId"]))
-            for prefix_list in permission.get("PrefixListIds", []):
-                rules.add((permission["FromPort"], prefix_list["PrefixListId"]))
         return rules
 
     alb = network["AlbSecurityGroupId"]
     web = network["WebSecurityGroupId"]
     bastion = network["BastionSecurityGroupId"]
-    # moto's CloudFormation drops a rule's SourcePrefixListId (the rule then admits nothing);
-    # test_brief_values pins the template's one rule. What moto shows must not be more.
-    assert ingress(alb) <= {(443, deployed["cloudfront"])}
+    # As the brief says; the listeners keep direct clients from the app (next test).
+    assert ingress(alb) == {(80, "0.0.0.0/0"), (443, "0.0.0.0/0")}
     assert ingress(web) == {(80, alb), (443, alb), (22, bastion)}
     assert ingress(network["DatabaseSecurityGroupId"]) == {(3306, web)}
     assert ingress(network["CacheSecurityGroupId"]) == {(6379, web)}
     assert ingress(bastion) == {(22, "203.0.113.10/32")}
 
 
-def test_load_balancer_forwards_only_requests_carrying_the_origin_header_to_healthz_group(
+def test_load_balancer_redirects_http_and_forwards_only_origin_verified_https_to_healthz(
     deployed: dict[str, dict[str, str]],
 ) -> None:
     elb = boto3.client("elbv2", region_name=REGION)
@@ -328,8 +310,23 @@ def test_load_balancer_forwards_only_requests_carrying_the_origin_header_to_heal
     assert balancer["DNSName"] == deployed["web"]["AlbDnsName"]
     # moto's CloudFormation drops LoadBalancerAttributes; test_brief_values pins them.
 
-    (https,) = elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
-    assert https["Port"] == 443  # CloudFront speaks HTTPS only to the origin; nothing on 80
+    listeners = {
+        listener["Port"]: listener
+        for listener in elb.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])[
+            "Listeners"
+        ]
+    }
+    assert set(listeners) == {80, 443}
+    # Port 80 is open to anyone: the load balancer answers with a redirect and forwards nothing.
+    (redirect,) = listeners[80]["DefaultActions"]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert redirect["RedirectConfig"]["Port"] == "443"
+    assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+    http_rules = elb.describe_rules(ListenerArn=listeners[80]["ListenerArn"])["Rules"]
+    assert all(rule["IsDefault"] for rule in http_rules)  # no rule could forward
+
+    https = listeners[443]
     assert https["Protocol"] == "HTTPS"
     assert https["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https["Certificates"][0]["CertificateArn"] == deployed["certificate"]

@@ -1,7 +1,10 @@
-"""Only CloudFront reaches the load balancer: the security group admits CloudFront's
-origin-facing servers on the one port the distribution uses, and the HTTPS listener forwards
-only requests carrying the origin-verify header that this stack's distribution adds — a secret
-resolved from Secrets Manager at deploy time, never written in a template."""
+"""Only CloudFront's requests reach the web tier. The load balancer's security group is what the
+brief names (HTTP and HTTPS from anywhere), so the listeners are the control: port 80 answers
+with a redirect to HTTPS and never forwards, and the HTTPS listener forwards only requests
+carrying the origin-verify header that this stack's distribution adds — a secret resolved from
+Secrets Manager at deploy time, never written in a template — and answers 403 to anything else.
+A client that connects to the load balancer directly therefore never reaches Django with a
+forged X-Forwarded-For."""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ REFERENCE = re.compile(
     r"\{\{resolve:secretsmanager:\$\{SsmParameterPrefix\}/origin-verify:SecretString:::"
     r"\$\{(?P<version>\w+)\}\}\}"
 )
+LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+LISTENER_RULE = "AWS::ElasticLoadBalancingV2::ListenerRule"
 
 
 def _version(node: Any) -> str:
@@ -25,6 +30,14 @@ def _version(node: Any) -> str:
     return match["version"]
 
 
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource["Properties"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
 @pytest.fixture(scope="module")
 def alb_origin(templates: dict[str, Any]) -> dict[str, Any]:
     config = templates["edge"]["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
@@ -32,51 +45,83 @@ def alb_origin(templates: dict[str, Any]) -> dict[str, Any]:
     return origins[config["DefaultCacheBehavior"]["TargetOriginId"]]
 
 
-def test_load_balancer_admits_cloudfront_only_on_the_port_the_distribution_uses(
-    templates: dict[str, Any], alb_origin: dict[str, Any]
-) -> None:
-    group = templates["network"]["Resources"]["AlbSecurityGroup"]["Properties"]
-    (rule,) = group["SecurityGroupIngress"]  # the prefix list weighs ~55 of the 60-rule quota
-    assert rule["SourcePrefixListId"] == {"Ref": "CloudFrontPrefixListId"}
-    origin = alb_origin["CustomOriginConfig"]
-    assert origin["OriginProtocolPolicy"] == "https-only"
-    assert rule["FromPort"] == rule["ToPort"] == origin["HTTPSPort"] == 443
-    # The helper pins the region's list id; the root reads the pin and hands it down.
-    root = templates["root"]
-    network = root["Resources"]["NetworkStack"]["Properties"]["Parameters"]
-    assert network["CloudFrontPrefixListId"] == {"Ref": "CloudFrontPrefixListParameter"}
-    pin = root["Parameters"]["CloudFrontPrefixListParameter"]
-    assert pin["Type"] == "AWS::SSM::Parameter::Value<String>"
-
-
-def test_https_is_the_only_listener_and_refuses_what_lacks_the_header(
+def test_load_balancer_group_is_the_briefs_and_no_prefix_list_is_left(
     templates: dict[str, Any],
 ) -> None:
-    resources = templates["web"]["Resources"]
-    listeners = {
-        name: r["Properties"]
-        for name, r in resources.items()
-        if r["Type"] == "AWS::ElasticLoadBalancingV2::Listener"
+    group = templates["network"]["Resources"]["AlbSecurityGroup"]["Properties"]
+    assert [(r["FromPort"], r.get("CidrIp")) for r in group["SecurityGroupIngress"]] == [
+        (80, "0.0.0.0/0"),
+        (443, "0.0.0.0/0"),
+    ]
+    for name, template in templates.items():
+        text = repr(template)
+        assert "PrefixList" not in text, name
+        assert "origin-facing" not in text, name
+
+
+def test_http_listener_only_redirects_to_https(templates: dict[str, Any]) -> None:
+    web = templates["web"]
+    listeners = _of_type(web, LISTENER)
+    assert {(p["Protocol"], p["Port"]) for p in listeners.values()} == {
+        ("HTTP", 80),
+        ("HTTPS", 443),
     }
-    assert list(listeners) == ["WebAlbHttpsListener"]  # nothing could reach a port 80 listener
-    (default,) = listeners["WebAlbHttpsListener"]["DefaultActions"]
+    (http,) = [name for name, p in listeners.items() if p["Port"] == 80]
+    (action,) = listeners[http]["DefaultActions"]
+    assert action["Type"] == "redirect"
+    assert action["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert action["RedirectConfig"]["Port"] == "443"
+    # No rule hangs off port 80, so nothing there can forward to the web instances.
+    for rule in _of_type(web, LISTENER_RULE).values():
+        assert rule["ListenerArn"] != {"Ref": http}
+
+
+def test_https_listener_refuses_what_lacks_the_header(templates: dict[str, Any]) -> None:
+    web = templates["web"]
+    listeners = _of_type(web, LISTENER)
+    (https,) = [name for name, p in listeners.items() if p["Port"] == 443]
+    (default,) = listeners[https]["DefaultActions"]
     assert default["Type"] == "fixed-response"
     assert default["FixedResponseConfig"]["StatusCode"] == "403"
-    rules = [
-        r["Properties"]
-        for r in resources.values()
-        if r["Type"] == "AWS::ElasticLoadBalancingV2::ListenerRule"
-    ]
-    (rule,) = rules
-    assert rule["ListenerArn"] == {"Ref": "WebAlbHttpsListener"}
+    (rule,) = _of_type(web, LISTENER_RULE).values()
+    assert rule["ListenerArn"] == {"Ref": https}
     (condition,) = rule["Conditions"]
+    assert condition["Field"] == "http-header"
     assert condition["HttpHeaderConfig"]["HttpHeaderName"] == HEADER
     assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "WebTargetGroup"}}]
+    # The only forward in the stack is that rule's: every other path ends at the load balancer.
+    forwards = [
+        name
+        for name, resource in web["Resources"].items()
+        if resource["Type"] in {LISTENER, LISTENER_RULE} and "'forward'" in repr(resource)
+    ]
+    assert forwards == ["WebAlbOriginVerifiedRule"]
+
+
+def test_health_checks_do_not_pass_through_the_listeners(templates: dict[str, Any]) -> None:
+    """A 403 without the header must not mark anything unhealthy: the target group probes the
+    instances directly, and Route 53 probes CloudFront's maintenance page, which the
+    distribution serves from the failover bucket, not from the load balancer."""
+    group = templates["web"]["Resources"]["WebTargetGroup"]["Properties"]
+    assert group["HealthCheckProtocol"] == "HTTP"
+    assert group["HealthCheckPath"] == "/healthz"
+    assert group.get("HealthCheckPort", "traffic-port") == "traffic-port"
+    assert group["Port"] == 80
+
+    edge = templates["edge"]["Resources"]
+    check = edge["CloudFrontHealthCheck"]["Properties"]["HealthCheckConfig"]
+    assert check["FullyQualifiedDomainName"] == {"Fn::GetAtt": ["Distribution", "DomainName"]}
+    config = edge["Distribution"]["Properties"]["DistributionConfig"]
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    path = check["ResourcePath"]
+    (pattern,) = [p for p in behaviours if path.startswith(p.removesuffix("*"))]
+    assert behaviours[pattern]["TargetOriginId"] == "failover-site"
 
 
 def test_distribution_sends_the_version_the_listener_accepts_first(
     templates: dict[str, Any], alb_origin: dict[str, Any]
 ) -> None:
+    assert alb_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     (header,) = alb_origin["OriginCustomHeaders"]
     assert header["HeaderName"] == HEADER
     assert _version(header["HeaderValue"]) == "OriginVerifyVersion"
