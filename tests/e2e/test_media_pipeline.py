@@ -209,6 +209,7 @@ def test_an_unused_file_is_deleted_from_my_media_with_its_renditions_and_tombsto
     response = client.post(reverse("media:delete"), {"key": key})
     assert response.status_code == 302
     assert not _exists(s3, pipeline.bucket, key)
-    assert not any(_exists(s3, pipeline.bucket, k) for k in derived)
+    # The deriver removes the renditions when S3 reports the removal.
+    assert wait_until(lambda: not any(_exists(s3, pipeline.bucket, k) for k in derived), 10)
     assert wait_until(lambda: item().get("deleted") == {"BOOL": True}, 5), item()
     assert "No media yet" in _my_media(client)

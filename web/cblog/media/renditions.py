@@ -154,12 +154,3 @@ def _plain(renditions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for r in renditions
     ]
-
-
-def delete_derived(keys: Iterable[str]) -> None:
-    """Delete derived renditions by their bucket keys (nothing to do without a bucket)."""
-    storage = _derived_storage()
-    if storage is None:
-        return
-    for key in keys:
-        storage.delete(key)

@@ -7,7 +7,6 @@ from django.db.models import Q
 
 from cblog.media.index import MediaEntry
 from cblog.media.library import POST_FILE_FIELDS
-from cblog.media.renditions import delete_derived
 from cblog.posts.models import Post
 from cblog.users.models import User
 
@@ -25,14 +24,13 @@ def in_use(name: str) -> bool:
 
 
 def media_delete(*, entry: MediaEntry) -> None:
-    """Delete an unused file and the renditions the index records for it.
+    """Delete an unused file.
 
     Raises ``MediaInUse`` if something points at it: deleting would break a post or a profile.
     Nothing can start using it afterwards (uploads always get new names), so the check does
-    not race with the editor. The index entry becomes a tombstone when the indexer sees the
-    removal, as for any other deleted object.
+    not race with the editor. The pipeline does the rest, as for any other deleted object: the
+    deriver removes the renditions (derived/<key>/) and the indexer tombstones the entry.
     """
     if in_use(entry.storage_name):
         raise MediaInUse(entry.key)
     default_storage.delete(entry.storage_name)
-    delete_derived(str(r["key"]) for r in entry.renditions)
